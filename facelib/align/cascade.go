@@ -1,0 +1,213 @@
+package align
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+)
+
+// ErrBadCascade reports puploc or lps cascade bytes that are truncated,
+// corrupt or implausible. It is always wrapped with the reason.
+var ErrBadCascade = errors.New("align: bad cascade")
+
+// Limits on cascade files. pigo's puploc cascade has 5 stages of 20 trees of
+// depth 10 (1,228,416 bytes); each lps cascade 6 stages of 20 trees of depth 9
+// (736,816 bytes).
+const (
+	cascadeHeaderLen = 16
+	maxTreeDepth     = 12
+	maxCascadeLen    = 64 << 20
+)
+
+// cascade is a parsed pigo pupil/landmark regression cascade: stages of
+// binary pixel-comparison trees whose leaves hold (row, col) offsets in units
+// of the current scale; after each stage the scale shrinks by shrink.
+//
+// The file format (little endian), as read by pigo's
+// PuplocCascade.UnpackCascade:
+//
+//	uint32 stages, float32 shrink, uint32 trees per stage, uint32 tree depth d
+//	per stage, per tree: (2^d - 1) nodes of 4 int8 codes (r1, c1, r2, c2),
+//	                     then 2^d leaves of 2 float32 (dr, dc)
+type cascade struct {
+	stages, trees, depth int
+	shrink               float32
+	codes                []int8    // 4*(2^d-1) per tree
+	preds                []float32 // 2*2^d per tree
+}
+
+// parseCascade validates and decodes cascade bytes. It checks the header and
+// the exact length before allocating, so truncated, padded or hostile input
+// returns ErrBadCascade instead of panicking like pigo's unpacker.
+func parseCascade(data []byte) (*cascade, error) {
+	if len(data) < cascadeHeaderLen {
+		return nil, fmt.Errorf("%w: %d bytes, shorter than the 16-byte header", ErrBadCascade, len(data))
+	}
+	if len(data) > maxCascadeLen {
+		return nil, fmt.Errorf("%w: %d bytes, more than the %d-byte limit", ErrBadCascade, len(data), maxCascadeLen)
+	}
+	stages := binary.LittleEndian.Uint32(data[0:])
+	shrink := math.Float32frombits(binary.LittleEndian.Uint32(data[4:]))
+	trees := binary.LittleEndian.Uint32(data[8:])
+	depth := binary.LittleEndian.Uint32(data[12:])
+	if stages == 0 || trees == 0 {
+		return nil, fmt.Errorf("%w: %d stages of %d trees", ErrBadCascade, stages, trees)
+	}
+	if depth == 0 || depth > maxTreeDepth {
+		return nil, fmt.Errorf("%w: tree depth %d outside 1..%d", ErrBadCascade, depth, maxTreeDepth)
+	}
+	if !(shrink > 0 && shrink <= 2) { // also rejects NaN
+		return nil, fmt.Errorf("%w: scale factor %v outside (0, 2]", ErrBadCascade, shrink)
+	}
+	leaves := uint64(1) << depth
+	perTree := 4*(leaves-1) + 8*leaves
+	body := uint64(len(data) - cascadeHeaderLen)
+	// stages*trees cannot overflow uint64 (both < 2^32); compare before
+	// allocating anything.
+	n := uint64(stages) * uint64(trees)
+	if n > body/perTree || n*perTree != body {
+		return nil, fmt.Errorf("%w: %d stages x %d trees of depth %d need %d bytes after the header, have %d",
+			ErrBadCascade, stages, trees, depth, satMul(n, perTree), body)
+	}
+	c := &cascade{
+		stages: int(stages),
+		trees:  int(trees),
+		depth:  int(depth),
+		shrink: shrink,
+		codes:  make([]int8, 0, n*4*(leaves-1)),
+		preds:  make([]float32, 0, n*2*leaves),
+	}
+	pos := cascadeHeaderLen
+	for t := uint64(0); t < n; t++ {
+		for _, b := range data[pos : pos+int(4*(leaves-1))] {
+			c.codes = append(c.codes, int8(b))
+		}
+		pos += int(4 * (leaves - 1))
+		for i := uint64(0); i < 2*leaves; i++ {
+			f := math.Float32frombits(binary.LittleEndian.Uint32(data[pos:]))
+			if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
+				return nil, fmt.Errorf("%w: non-finite leaf value at byte %d", ErrBadCascade, pos)
+			}
+			c.preds = append(c.preds, f)
+			pos += 4
+		}
+	}
+	return c, nil
+}
+
+func satMul(a, b uint64) uint64 {
+	if a != 0 && b > math.MaxUint64/a {
+		return math.MaxUint64
+	}
+	return a * b
+}
+
+// gray is the stride-aware 8-bit image the cascades read.
+type gray struct {
+	pix          []uint8
+	w, h, stride int
+}
+
+// regress runs the cascade once from (r, c) at scale s and returns the
+// refined position and scale. It is pigo's PuplocCascade.classifyRegion
+// (core/puploc.go, v1.4.6) with the same integer arithmetic, so it reproduces
+// pigo's points, minus the per-node allocations and rounding. With flip the
+// trees run mirrored (column offsets negated), which pigo uses to find the
+// image-right counterpart of an image-left landmark.
+func (cs *cascade) regress(g *gray, r, c, s float32, flip bool) (float32, float32, float32) {
+	leaves := 1 << cs.depth
+	codesPerTree := 4 * (leaves - 1)
+	maxR, maxC := g.h-1, g.w-1
+	root, lut := 0, 0
+	for st := 0; st < cs.stages; st++ {
+		var dr, dc float32
+		is := int(math.Round(float64(s)))
+		ir, ic := 256*int(r), 256*int(c)
+		for t := 0; t < cs.trees; t++ {
+			codes := cs.codes[root : root+codesPerTree]
+			idx := 0
+			for k := 0; k < cs.depth; k++ {
+				n := codes[4*idx : 4*idx+4 : 4*idx+4]
+				c1, c2 := int(n[1]), int(n[3])
+				if flip {
+					// Negate in int8 like pigo, so -128 stays -128.
+					c1, c2 = int(-n[1]), int(-n[3])
+				}
+				r1 := min(maxR, max(0, (ir+int(n[0])*is)>>8))
+				r2 := min(maxR, max(0, (ir+int(n[2])*is)>>8))
+				x1 := min(maxC, max(0, (ic+c1*is)>>8))
+				x2 := min(maxC, max(0, (ic+c2*is)>>8))
+				idx = 2*idx + 1
+				if g.pix[r1*g.stride+x1] > g.pix[r2*g.stride+x2] {
+					idx++
+				}
+			}
+			leaf := 2 * (lut + idx - (leaves - 1))
+			dr += cs.preds[leaf]
+			if flip {
+				dc -= cs.preds[leaf+1]
+			} else {
+				dc += cs.preds[leaf+1]
+			}
+			root += codesPerTree
+			lut += leaves
+		}
+		r += dr * s
+		c += dc * s
+		s *= cs.shrink
+	}
+	return r, c, s
+}
+
+// scratch holds the per-run perturbation results, reused across calls.
+type scratch struct {
+	rows, cols, scales []float32
+}
+
+func (sc *scratch) grow(n int) {
+	if cap(sc.rows) < n {
+		sc.rows = make([]float32, n)
+		sc.cols = make([]float32, n)
+		sc.scales = make([]float32, n)
+	}
+	sc.rows, sc.cols, sc.scales = sc.rows[:n], sc.cols[:n], sc.scales[:n]
+}
+
+// locate is pigo's RunDetector loop made deterministic: n runs of regress from
+// randomly perturbed starts (position ±7.5% of the scale, scale ×0.925..1.075,
+// as in pigo), then the per-coordinate median. The perturbations come from a
+// PCG generator seeded with (seed, stream) at every call, so the result depends
+// only on the image and the arguments. Unlike pigo it takes the median of
+// exactly the n runs (pigo sorts its whole 63-entry pool, so with fewer than
+// 63 perturbations stale entries from earlier calls leak into its median).
+func (cs *cascade) locate(g *gray, sc *scratch, r, c, s float32, n int, seed, stream uint64, flip bool) (float32, float32, float32) {
+	sc.grow(n)
+	var pcg rand.PCG
+	pcg.Seed(seed, stream)
+	src := &pcg
+	for i := 0; i < n; i++ {
+		pr := r + s*0.15*(0.5-unit(src))
+		pc := c + s*0.15*(0.5-unit(src))
+		ps := s * (0.925 + 0.15*unit(src))
+		sc.rows[i], sc.cols[i], sc.scales[i] = cs.regress(g, pr, pc, ps, flip)
+	}
+	return median(sc.rows), median(sc.cols), median(sc.scales)
+}
+
+// unit returns a uniform float32 in [0, 1).
+func unit(src *rand.PCG) float32 {
+	return float32(src.Uint64()>>40) * (1.0 / (1 << 24))
+}
+
+// median sorts v in place and returns its median.
+func median(v []float32) float32 {
+	slices.Sort(v)
+	n := len(v)
+	if n%2 == 1 {
+		return v[n/2]
+	}
+	return (v[n/2-1] + v[n/2]) / 2
+}

@@ -1,0 +1,102 @@
+package align
+
+import (
+	"reflect"
+	"testing"
+	_ "unsafe" // go:linkname
+
+	pigo "github.com/esimov/pigo/core"
+)
+
+// pigoClassifyRegion is pigo's unexported single-run regression. The parity
+// test below calls it directly so that our re-implementation is compared with
+// pigo's own arithmetic, not with a copy of it.
+//
+//go:linkname pigoClassifyRegion github.com/esimov/pigo/core.(*PuplocCascade).classifyRegion
+func pigoClassifyRegion(plc *pigo.PuplocCascade, r, c, s float32, treeDepth, nrows, ncols int, pixels []uint8, dim int, flipV bool) []float32
+
+func TestParseMatchesPigo(t *testing.T) {
+	files := map[string][]byte{"puploc": puplocBytes(t)}
+	for n, b := range lpsBytes(t) {
+		files[n] = b
+	}
+	for name, data := range files {
+		t.Run(name, func(t *testing.T) {
+			ours, err := parseCascade(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			theirs, err := pigo.NewPuplocCascade().UnpackCascade(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v := reflect.ValueOf(theirs).Elem()
+			if got, want := ours.stages, int(v.FieldByName("stages").Uint()); got != want {
+				t.Errorf("stages %d, pigo %d", got, want)
+			}
+			if got, want := ours.trees, int(v.FieldByName("trees").Uint()); got != want {
+				t.Errorf("trees %d, pigo %d", got, want)
+			}
+			if got, want := ours.depth, int(v.FieldByName("treeDepth").Uint()); got != want {
+				t.Errorf("depth %d, pigo %d", got, want)
+			}
+			if got, want := float64(ours.shrink), v.FieldByName("scales").Float(); got != want {
+				t.Errorf("scale factor %v, pigo %v", got, want)
+			}
+			codes, preds := v.FieldByName("treeCodes"), v.FieldByName("treePreds")
+			if codes.Len() != len(ours.codes) || preds.Len() != len(ours.preds) {
+				t.Fatalf("%d codes/%d preds, pigo %d/%d", len(ours.codes), len(ours.preds), codes.Len(), preds.Len())
+			}
+			for i := range ours.codes {
+				if int64(ours.codes[i]) != codes.Index(i).Int() {
+					t.Fatalf("code %d: %d, pigo %d", i, ours.codes[i], codes.Index(i).Int())
+				}
+			}
+			for i := range ours.preds {
+				if float64(ours.preds[i]) != preds.Index(i).Float() {
+					t.Fatalf("pred %d: %v, pigo %v", i, ours.preds[i], preds.Index(i).Float())
+				}
+			}
+		})
+	}
+}
+
+// TestRegressMatchesPigo runs both implementations from the same start points
+// (a grid around each labelled eye, both tree orientations) and requires
+// bit-identical output.
+func TestRegressMatchesPigo(t *testing.T) {
+	img := loadRGBA(t, "astronaut.png")
+	g := toGray(img)
+	for _, name := range []string{"puploc", "lp38", "lp84"} {
+		var data []byte
+		if name == "puploc" {
+			data = puplocBytes(t)
+		} else {
+			data = readAsset(t, "cascades/lps/"+name)
+		}
+		ours, err := parseCascade(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		theirs, err := pigo.NewPuplocCascade().UnpackCascade(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for r := float32(80); r < 130; r += 3.7 {
+			for c := float32(180); c < 270; c += 4.3 {
+				for _, s := range []float32{9.6, 17.5, 43} {
+					for _, flip := range []bool{false, true} {
+						gr, gc, gs := ours.regress(&g, r, c, s, flip)
+						want := pigoClassifyRegion(theirs, r, c, s, 1<<ours.depth, g.h, g.w, g.pix, g.stride, flip)
+						if gr != want[0] || gc != want[1] || gs != want[2] {
+							t.Fatalf("%s from (%v,%v,%v) flip=%v: got (%v,%v,%v), pigo %v", name, r, c, s, flip, gr, gc, gs, want)
+						}
+						n++
+					}
+				}
+			}
+		}
+		t.Logf("%s: %d start points identical to pigo", name, n)
+	}
+}
