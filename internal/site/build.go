@@ -1,0 +1,499 @@
+package site
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+// ModulePath is the module whose source tree Build works in.
+const ModulePath = "github.com/facewatch/facewatch"
+
+var (
+	// ErrNoModule is returned when no facewatch go.mod is found above the
+	// working directory.
+	ErrNoModule = errors.New("run facewatch from inside the facewatch source tree (no go.mod for " + ModulePath + " found above the working directory)")
+	// ErrNoGo is returned when the go command cannot be found.
+	ErrNoGo = errors.New("the go command is not on PATH; building the playground needs the Go toolchain")
+	// ErrNotSite is returned when the output directory holds files that
+	// Build did not write: Build replaces its output wholesale and will not
+	// delete anything else.
+	ErrNotSite = errors.New("output directory is not empty and was not written by facewatch build")
+	// ErrNoOutput is returned when Options.Out is empty.
+	ErrNoOutput = errors.New("no output directory given")
+)
+
+// Options configure Build.
+type Options struct {
+	// Root is the module root (the directory holding go.mod). Empty means
+	// FindRoot from the working directory.
+	Root string
+	// Out is the directory to write. It is replaced as a whole once the new
+	// site is complete; it must not exist, be empty, or have been written by
+	// an earlier Build.
+	Out string
+	// Go is the go command. Empty means "go" from PATH. Its GOROOT also
+	// provides wasm_exec.js, so the two always match.
+	Go string
+	// Log receives one progress line per step. Nil discards them.
+	Log io.Writer
+}
+
+// FindRoot walks up from dir to the first directory holding the facewatch
+// go.mod and returns it, or ErrNoModule.
+func FindRoot(dir string) (string, error) {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	for {
+		if mod, err := modulePath(filepath.Join(dir, "go.mod")); err == nil && mod == ModulePath {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", ErrNoModule
+		}
+		dir = parent
+	}
+}
+
+// modulePath reads the module line of a go.mod file.
+func modulePath(gomod string) (string, error) {
+	f, err := os.Open(gomod)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if rest, ok := strings.CutPrefix(line, "module"); ok && rest != "" && (rest[0] == ' ' || rest[0] == '\t') {
+			return strings.Trim(strings.TrimSpace(rest), `"`), nil
+		}
+	}
+	return "", fmt.Errorf("%s: no module line", gomod)
+}
+
+// Build writes the playground site into opts.Out. See the package
+// documentation for the layout.
+func Build(ctx context.Context, opts Options) error {
+	b, err := newBuilder(opts)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	if err := b.checkOut(); err != nil {
+		return err
+	}
+	stage, err := os.MkdirTemp(filepath.Dir(b.out), "."+filepath.Base(b.out)+".new-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(stage) // a no-op once renamed into place
+	if err := os.Chmod(stage, 0o755); err != nil {
+		return err
+	}
+	b.stage = stage
+
+	steps := []func(context.Context) error{
+		b.copyPlayground,
+		b.buildWasm,
+		b.copyWasmExec,
+		b.copyModels,
+		b.copyMedia,
+		b.compress,
+	}
+	for _, step := range steps {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := step(ctx); err != nil {
+			return err
+		}
+	}
+	if err := os.WriteFile(filepath.Join(stage, marker), markerContent, 0o644); err != nil {
+		return err
+	}
+	if err := b.swap(); err != nil {
+		return err
+	}
+	b.logf("site written to %s in %.1fs", b.out, time.Since(start).Seconds())
+	return nil
+}
+
+// marker is the file Build leaves in its output so that a later Build may
+// replace the directory. The handler never serves dot files.
+const marker = ".facewatch-site"
+
+var markerContent = []byte("written by facewatch build; the whole directory is replaced on the next build\n")
+
+type builder struct {
+	root, out, stage string
+	goCmd            string
+	log              io.Writer
+}
+
+func newBuilder(opts Options) (*builder, error) {
+	if opts.Out == "" {
+		return nil, ErrNoOutput
+	}
+	b := &builder{root: opts.Root, goCmd: opts.Go, log: opts.Log}
+	if b.log == nil {
+		b.log = io.Discard
+	}
+	if b.root == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return nil, err
+		}
+		if b.root, err = FindRoot(wd); err != nil {
+			return nil, err
+		}
+	}
+	out, err := filepath.Abs(opts.Out)
+	if err != nil {
+		return nil, err
+	}
+	b.out = out
+	if b.goCmd == "" {
+		p, err := exec.LookPath("go")
+		if err != nil {
+			return nil, ErrNoGo
+		}
+		b.goCmd = p
+	}
+	return b, nil
+}
+
+func (b *builder) logf(format string, args ...any) {
+	fmt.Fprintf(b.log, format+"\n", args...)
+}
+
+// checkOut refuses an output directory that Build may not replace.
+func (b *builder) checkOut() error {
+	entries, err := os.ReadDir(b.out)
+	if errors.Is(err, fs.ErrNotExist) {
+		return os.MkdirAll(filepath.Dir(b.out), 0o755)
+	}
+	if err != nil {
+		return err
+	}
+	if len(entries) == 0 {
+		return nil
+	}
+	got, err := os.ReadFile(filepath.Join(b.out, marker))
+	if err != nil || !bytes.Equal(got, markerContent) {
+		return fmt.Errorf("%s: %w", b.out, ErrNotSite)
+	}
+	return nil
+}
+
+// swap moves the finished stage into place, replacing the old output.
+func (b *builder) swap() error {
+	if _, err := os.Lstat(b.out); err == nil {
+		old := b.stage + ".old"
+		if err := os.Rename(b.out, old); err != nil {
+			return err
+		}
+		if err := os.Rename(b.stage, b.out); err != nil {
+			os.Rename(old, b.out)
+			return err
+		}
+		return os.RemoveAll(old)
+	}
+	return os.Rename(b.stage, b.out)
+}
+
+// copyPlayground copies playground/ except dot files and build products an
+// older layout left there.
+func (b *builder) copyPlayground(context.Context) error {
+	src := filepath.Join(b.root, "playground")
+	n := 0
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, p)
+		if err != nil {
+			return err
+		}
+		if rel == "." {
+			return nil
+		}
+		name := d.Name()
+		if strings.HasPrefix(name, ".") {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() || !d.Type().IsRegular() {
+			return nil
+		}
+		if strings.HasSuffix(name, ".wasm") || strings.HasSuffix(name, ".gz") || name == "wasm_exec.js" {
+			return nil
+		}
+		n++
+		return copyFile(p, filepath.Join(b.stage, rel))
+	})
+	if errors.Is(err, fs.ErrNotExist) {
+		b.logf("playground/ not found: no pages copied")
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("copying playground: %w", err)
+	}
+	b.logf("copied playground/: %d files", n)
+	return nil
+}
+
+// wasmMains lists the main packages under wasm/ as import paths.
+func (b *builder) wasmMains(ctx context.Context) ([]string, error) {
+	if _, err := os.Stat(filepath.Join(b.root, "wasm")); errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	cmd := exec.CommandContext(ctx, b.goCmd, "list", "-e", "-f", `{{if eq .Name "main"}}{{.ImportPath}}{{end}}`, "./wasm/...")
+	cmd.Dir = b.root
+	cmd.Env = wasmEnv()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		if strings.Contains(stderr.String(), "matched no packages") {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("go list ./wasm/...: %w\n%s", err, stderr.Bytes())
+	}
+	var pkgs []string
+	for _, line := range strings.Split(string(out), "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			pkgs = append(pkgs, line)
+		}
+	}
+	sort.Strings(pkgs)
+	return pkgs, nil
+}
+
+func wasmEnv() []string {
+	return append(os.Environ(), "GOOS=js", "GOARCH=wasm", "CGO_ENABLED=0")
+}
+
+// buildWasm compiles each main package under wasm/ to <name>.wasm.
+func (b *builder) buildWasm(ctx context.Context) error {
+	pkgs, err := b.wasmMains(ctx)
+	if err != nil {
+		return err
+	}
+	if len(pkgs) == 0 {
+		b.logf("no main packages under wasm/: no .wasm built")
+		return nil
+	}
+	for _, pkg := range pkgs {
+		name := path.Base(pkg) + ".wasm"
+		dst := filepath.Join(b.stage, name)
+		t := time.Now()
+		cmd := exec.CommandContext(ctx, b.goCmd, "build", "-trimpath", "-ldflags=-s -w", "-o", dst, pkg)
+		cmd.Dir = b.root
+		cmd.Env = wasmEnv()
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("building %s: %w\n%s", name, err, out)
+		}
+		raw, gz, err := gzipFile(dst)
+		if err != nil {
+			return err
+		}
+		b.logf("built %s in %.1fs: %s, %s gzip", name, time.Since(t).Seconds(), size(raw), size(gz))
+	}
+	return nil
+}
+
+// copyWasmExec copies wasm_exec.js from the GOROOT of the go command that
+// built the wasm: the two must come from the same Go release.
+func (b *builder) copyWasmExec(ctx context.Context) error {
+	cmd := exec.CommandContext(ctx, b.goCmd, "env", "GOROOT")
+	cmd.Dir = b.root
+	out, err := cmd.Output()
+	if err != nil {
+		return fmt.Errorf("go env GOROOT: %w", err)
+	}
+	goroot := strings.TrimSpace(string(out))
+	for _, rel := range []string{"lib/wasm/wasm_exec.js", "misc/wasm/wasm_exec.js"} {
+		src := filepath.Join(goroot, filepath.FromSlash(rel))
+		if _, err := os.Stat(src); err == nil {
+			b.logf("copied wasm_exec.js from the Go toolchain")
+			return copyFile(src, filepath.Join(b.stage, "wasm_exec.js"))
+		}
+	}
+	return fmt.Errorf("wasm_exec.js not found under GOROOT %s", goroot)
+}
+
+// modelFiles maps asset paths to site paths. The lps cascades are added by
+// copyModels from the directory listing.
+var modelFiles = [][2]string{
+	{"assets/cascades/facefinder", "models/facefinder"},
+	{"assets/cascades/puploc", "models/puploc"},
+	{"assets/cascades/LICENSE", "models/LICENSE-pigo.txt"},
+	{"assets/models/face_recognition_model-weights_manifest.json", "models/face_recognition_model-weights_manifest.json"},
+	{"assets/models/face_recognition_model.bin", "models/face_recognition_model.bin"},
+	{"assets/models/LICENSE-face-api", "models/LICENSE-face-api.txt"},
+}
+
+// copyModels copies the cascades and recognition weights. The browser
+// fetches only the files the pipeline uses.
+func (b *builder) copyModels(context.Context) error {
+	files := append([][2]string(nil), modelFiles...)
+	lps, err := os.ReadDir(filepath.Join(b.root, "assets", "cascades", "lps"))
+	if err != nil {
+		return fmt.Errorf("reading landmark cascades: %w", err)
+	}
+	for _, e := range lps {
+		if e.Type().IsRegular() && !strings.HasPrefix(e.Name(), ".") {
+			files = append(files, [2]string{"assets/cascades/lps/" + e.Name(), "models/lps/" + e.Name()})
+		}
+	}
+	var total int64
+	for _, f := range files {
+		src := filepath.Join(b.root, filepath.FromSlash(f[0]))
+		if err := copyFile(src, filepath.Join(b.stage, filepath.FromSlash(f[1]))); err != nil {
+			return fmt.Errorf("copying model: %w", err)
+		}
+		if fi, err := os.Stat(src); err == nil {
+			total += fi.Size()
+		}
+	}
+	b.logf("copied %d model files: %s", len(files), size(total))
+	return nil
+}
+
+// copyMedia copies the no-camera clip.
+func (b *builder) copyMedia(context.Context) error {
+	src := filepath.Join(b.root, "assets", "clips", "sample.webm")
+	if _, err := os.Stat(src); errors.Is(err, fs.ErrNotExist) {
+		b.logf("assets/clips/sample.webm not found: no sample clip")
+		return nil
+	}
+	if err := copyFile(src, filepath.Join(b.stage, "media", "sample.webm")); err != nil {
+		return err
+	}
+	b.logf("copied media/sample.webm")
+	return nil
+}
+
+// compressible lists the extensions that get a .gz sibling; files under
+// models/ are tried too. A sibling is kept only when it saves at least a
+// tenth.
+var compressible = map[string]bool{
+	".html": true, ".js": true, ".mjs": true, ".css": true, ".json": true,
+	".wasm": true, ".svg": true, ".txt": true, ".md": true,
+}
+
+// compress writes .gz siblings for the files that do not have one yet.
+func (b *builder) compress(ctx context.Context) error {
+	var names []string
+	err := filepath.WalkDir(b.stage, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(b.stage, p)
+		rel = filepath.ToSlash(rel)
+		if strings.HasSuffix(rel, ".gz") {
+			return nil
+		}
+		if compressible[strings.ToLower(path.Ext(rel))] || strings.HasPrefix(rel, "models/") {
+			if _, err := os.Stat(p + ".gz"); errors.Is(err, fs.ErrNotExist) {
+				names = append(names, p)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	t := time.Now()
+	var raw, gz int64
+	for _, p := range names {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		r, g, err := gzipFile(p)
+		if err != nil {
+			return err
+		}
+		raw += r
+		gz += g
+	}
+	b.logf("compressed %d files in %.1fs: %s, %s gzip", len(names), time.Since(t).Seconds(), size(raw), size(gz))
+	return nil
+}
+
+// gzipFile writes p.gz at the best compression, unless that saves less than
+// a tenth, and returns the sizes of the file and of what a gzip-accepting
+// client receives.
+func gzipFile(p string) (raw, sent int64, err error) {
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return 0, 0, err
+	}
+	var buf bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	if err != nil {
+		return 0, 0, err
+	}
+	zw.Write(data) // writes to a bytes.Buffer do not fail
+	if err := zw.Close(); err != nil {
+		return 0, 0, err
+	}
+	raw = int64(len(data))
+	if int64(buf.Len())*10 > raw*9 {
+		return raw, raw, nil
+	}
+	if err := os.WriteFile(p+".gz", buf.Bytes(), 0o644); err != nil {
+		return 0, 0, err
+	}
+	return raw, int64(buf.Len()), nil
+}
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+// size formats a byte count the way the progress lines show it.
+func size(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.2f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
+	default:
+		return fmt.Sprintf("%d B", n)
+	}
+}

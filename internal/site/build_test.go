@@ -1,0 +1,312 @@
+package site
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// writeTree writes files (slash paths) under dir.
+func writeTree(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, data := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// fakeModule writes a small source tree with the facewatch layout: one main
+// package and one library package under wasm/, a playground, cascades,
+// weights and a clip.
+func fakeModule(t *testing.T) string {
+	t.Helper()
+	root := t.TempDir()
+	writeTree(t, root, map[string]string{
+		"go.mod":                                                     "module " + ModulePath + "\n\ngo 1.26\n",
+		"wasm/hello/main.go":                                         "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"hello from wasm\") }\n",
+		"wasm/shared/shared.go":                                      "package shared\n\nconst X = 1\n",
+		"playground/index.html":                                      "<!doctype html><title>facewatch</title>" + strings.Repeat("<p data-i18n=\"x\"></p>", 40),
+		"playground/overlay.html":                                    "<!doctype html><title>overlay</title>",
+		"playground/i18n/en.json":                                    `{"x": "x"}`,
+		"playground/.editor-swap":                                    "junk",
+		"playground/.cache/junk":                                     "junk",
+		"playground/facewatch.wasm":                                  "stale build product",
+		"assets/cascades/facefinder":                                 "FACEFINDER",
+		"assets/cascades/puploc":                                     "PUPLOC",
+		"assets/cascades/LICENSE":                                    "MIT",
+		"assets/cascades/lps/lp38":                                   "LP38",
+		"assets/cascades/lps/lp42":                                   "LP42",
+		"assets/models/LICENSE-face-api":                             "MIT",
+		"assets/models/face_recognition_model.bin":                   strings.Repeat("\x00\x01", 1000),
+		"assets/models/face_recognition_model-weights_manifest.json": `[{"weights":[]}]`,
+		"assets/clips/sample.webm":                                   "\x1a\x45\xdf\xa3webm",
+	})
+	return root
+}
+
+func needGo(t *testing.T) string {
+	t.Helper()
+	p, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("go is not on PATH: cannot build wasm")
+	}
+	return p
+}
+
+func TestBuildFakeModule(t *testing.T) {
+	needGo(t)
+	root := fakeModule(t)
+	out := filepath.Join(t.TempDir(), "site")
+	var log bytes.Buffer
+	if err := Build(context.Background(), Options{Root: root, Out: out, Log: &log}); err != nil {
+		t.Fatalf("Build: %v\n%s", err, log.Bytes())
+	}
+	t.Logf("progress:\n%s", log.Bytes())
+
+	want := map[string]string{ // site path → source path (or "" to check existence only)
+		"index.html":                        "playground/index.html",
+		"overlay.html":                      "playground/overlay.html",
+		"i18n/en.json":                      "playground/i18n/en.json",
+		"models/facefinder":                 "assets/cascades/facefinder",
+		"models/puploc":                     "assets/cascades/puploc",
+		"models/lps/lp38":                   "assets/cascades/lps/lp38",
+		"models/lps/lp42":                   "assets/cascades/lps/lp42",
+		"models/face_recognition_model.bin": "assets/models/face_recognition_model.bin",
+		"models/face_recognition_model-weights_manifest.json": "assets/models/face_recognition_model-weights_manifest.json",
+		"models/LICENSE-pigo.txt":                             "assets/cascades/LICENSE",
+		"models/LICENSE-face-api.txt":                         "assets/models/LICENSE-face-api",
+		"media/sample.webm":                                   "assets/clips/sample.webm",
+		"hello.wasm":                                          "",
+		"hello.wasm.gz":                                       "",
+		"index.html.gz":                                       "",
+		"models/face_recognition_model.bin.gz":                "",
+		"wasm_exec.js":                                        "",
+		"wasm_exec.js.gz":                                     "",
+		marker:                                                "",
+	}
+	for name, src := range want {
+		got, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(name)))
+		if err != nil {
+			t.Errorf("missing %s: %v", name, err)
+			continue
+		}
+		if src == "" {
+			continue
+		}
+		orig, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(src)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, orig) {
+			t.Errorf("%s differs from %s", name, src)
+		}
+	}
+	for _, name := range []string{"shared.wasm", ".editor-swap", ".cache", "facewatch.wasm", "models/facefinder.gz", "media/sample.webm.gz"} {
+		if _, err := os.Stat(filepath.Join(out, filepath.FromSlash(name))); err == nil {
+			t.Errorf("%s should not be in the site", name)
+		}
+	}
+
+	wasm, err := os.ReadFile(filepath.Join(out, "hello.wasm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(wasm, wasmMagic) {
+		t.Errorf("hello.wasm starts %x, want the wasm magic %x", wasm[:min(8, len(wasm))], wasmMagic)
+	}
+	goroot, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	execJS, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(goroot)), "lib", "wasm", "wasm_exec.js"))
+	if err == nil {
+		got, _ := os.ReadFile(filepath.Join(out, "wasm_exec.js"))
+		if !bytes.Equal(got, execJS) {
+			t.Error("wasm_exec.js is not the toolchain's")
+		}
+	}
+	if !strings.Contains(log.String(), "built hello.wasm") || !strings.Contains(log.String(), "gzip") {
+		t.Errorf("progress lacks the wasm line:\n%s", log.Bytes())
+	}
+
+	// The site must be servable: the handler sends the wasm gzip-encoded.
+	if fi, err := os.Stat(filepath.Join(out, "hello.wasm.gz")); err != nil || fi.Size() >= int64(len(wasm)) {
+		t.Errorf("hello.wasm.gz is not smaller than hello.wasm")
+	}
+
+	// A second build replaces the first, dropping files that are gone.
+	if err := os.Remove(filepath.Join(root, "playground", "overlay.html")); err != nil {
+		t.Fatal(err)
+	}
+	if err := Build(context.Background(), Options{Root: root, Out: out}); err != nil {
+		t.Fatalf("rebuild: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(out, "overlay.html")); err == nil {
+		t.Error("rebuild kept a file that is no longer in playground/")
+	}
+	if _, err := os.Stat(filepath.Join(out, "hello.wasm")); err != nil {
+		t.Errorf("rebuild: %v", err)
+	}
+	leftovers, _ := filepath.Glob(filepath.Join(filepath.Dir(out), ".site.new-*"))
+	if len(leftovers) != 0 {
+		t.Errorf("staging directories left behind: %v", leftovers)
+	}
+}
+
+func TestBuildRefusesForeignDirectory(t *testing.T) {
+	root := fakeModule(t)
+	out := t.TempDir()
+	precious := filepath.Join(out, "thesis.tex")
+	if err := os.WriteFile(precious, []byte("years of work"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := Build(context.Background(), Options{Root: root, Out: out, Go: "go"})
+	if !errors.Is(err, ErrNotSite) {
+		t.Fatalf("Build into a foreign directory: %v, want ErrNotSite", err)
+	}
+	if _, err := os.Stat(precious); err != nil {
+		t.Errorf("foreign file lost: %v", err)
+	}
+}
+
+func TestBuildWasmError(t *testing.T) {
+	needGo(t)
+	root := fakeModule(t)
+	writeTree(t, root, map[string]string{"wasm/hello/main.go": "package main\n\nfunc main() { undefined() }\n"})
+	out := filepath.Join(t.TempDir(), "site")
+	err := Build(context.Background(), Options{Root: root, Out: out})
+	if err == nil || !strings.Contains(err.Error(), "building hello.wasm") || !strings.Contains(err.Error(), "undefined") {
+		t.Fatalf("Build with a broken wasm package: %v", err)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("a failed build left an output directory")
+	}
+}
+
+func TestBuildCancelled(t *testing.T) {
+	root := fakeModule(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	out := filepath.Join(t.TempDir(), "site")
+	if err := Build(ctx, Options{Root: root, Out: out, Go: "go"}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Build with a cancelled context: %v", err)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("a cancelled build left an output directory")
+	}
+}
+
+func TestBuildNeedsOutput(t *testing.T) {
+	if err := Build(context.Background(), Options{Root: t.TempDir()}); !errors.Is(err, ErrNoOutput) {
+		t.Fatalf("Build without Out: %v, want ErrNoOutput", err)
+	}
+}
+
+func TestFindRoot(t *testing.T) {
+	root := fakeModule(t)
+	other := t.TempDir()
+	writeTree(t, other, map[string]string{"go.mod": "module example.com/other\n\ngo 1.26\n", "sub/x.txt": ""})
+	bare := t.TempDir()
+
+	tests := []struct {
+		name, dir, want string
+		err             error
+	}{
+		{"at root", root, root, nil},
+		{"below root", filepath.Join(root, "wasm", "hello"), root, nil},
+		{"other module", filepath.Join(other, "sub"), "", ErrNoModule},
+		{"no module", bare, "", ErrNoModule},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := FindRoot(tc.dir)
+			if !errors.Is(err, tc.err) {
+				t.Fatalf("FindRoot(%s) error %v, want %v", tc.dir, err, tc.err)
+			}
+			if got != tc.want {
+				t.Errorf("FindRoot = %q, want %q", got, tc.want)
+			}
+		})
+	}
+	if !strings.Contains(ErrNoModule.Error(), "run facewatch from inside the facewatch source tree") {
+		t.Errorf("ErrNoModule says %q", ErrNoModule)
+	}
+}
+
+// TestBuildRepository builds the real playground: every main package under
+// wasm/ must compile for js/wasm and every model file must be there.
+func TestBuildRepository(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds every wasm program of the repository")
+	}
+	needGo(t)
+	root, err := FindRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "site")
+	var log bytes.Buffer
+	if err := Build(context.Background(), Options{Root: root, Out: out, Log: &log}); err != nil {
+		t.Fatalf("Build: %v\n%s", err, log.Bytes())
+	}
+	t.Logf("progress:\n%s", log.Bytes())
+
+	names := []string{
+		"wasm_exec.js",
+		"models/facefinder", "models/puploc",
+		"models/face_recognition_model.bin",
+		"models/face_recognition_model-weights_manifest.json",
+		"media/sample.webm",
+	}
+	lps, err := os.ReadDir(filepath.Join(root, "assets", "cascades", "lps"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range lps {
+		names = append(names, "models/lps/"+e.Name())
+	}
+	for _, n := range names {
+		if _, err := os.Stat(filepath.Join(out, filepath.FromSlash(n))); err != nil {
+			t.Errorf("missing %s", n)
+		}
+	}
+
+	// Every directory under wasm/ holding a main package yields <dir>.wasm.
+	mains, _ := filepath.Glob(filepath.Join(root, "wasm", "*", "*.go"))
+	seen := map[string]bool{}
+	for _, f := range mains {
+		src, err := os.ReadFile(f)
+		if err != nil || strings.HasSuffix(f, "_test.go") || !bytes.Contains(src, []byte("\npackage main\n")) && !bytes.HasPrefix(src, []byte("package main\n")) {
+			continue
+		}
+		seen[filepath.Base(filepath.Dir(f))] = true
+	}
+	for name := range seen {
+		wasm, err := os.ReadFile(filepath.Join(out, name+".wasm"))
+		if err != nil {
+			t.Errorf("wasm/%s is a main package but %s.wasm was not built", name, name)
+			continue
+		}
+		if !bytes.HasPrefix(wasm, wasmMagic) {
+			t.Errorf("%s.wasm is not WebAssembly", name)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(root, "wasm", "worker")); err == nil && !seen["worker"] {
+		t.Error("wasm/worker exists but holds no main package")
+	}
+	if seen["worker"] {
+		if _, err := os.Stat(filepath.Join(out, "worker.wasm.gz")); err != nil {
+			t.Error("worker.wasm has no gzip sibling")
+		}
+	}
+}
