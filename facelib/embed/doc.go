@@ -1,0 +1,29 @@
+// Package embed owns the 128-d face embedding: dlib's face recognition ResNet
+// (dlib_face_recognition_resnet_model_v1, as converted to tfjs weights by
+// face-api.js and shipped by @vladmandic/face-api), run in pure Go.
+//
+// Load parses the tfjs weights manifest and the quantized weights binary,
+// checks every tensor against the network's fixed architecture and prepares
+// the weights for a fast forward pass. A Workspace holds every activation
+// buffer of one forward pass, so embedding a face allocates nothing; use one
+// Workspace per goroutine (the Model itself is read-only and shared).
+//
+// The input is a 150x150 RGBA face chip, aligned the way dlib's face chips are
+// (see package facelib/align). Preprocessing is exactly face-api's: RGB as
+// float, minus the mean RGB [122.782, 117.001, 104.298], divided by 255.
+//
+// The output Descriptor is the network's raw 128-d output, exactly what
+// face-api's computeFaceDescriptor returns: it is NOT L2-normalised (its
+// Euclidean norm is typically about 1.2–1.4). Distances between raw
+// descriptors are what face-api and dlib threshold (same person below about
+// 0.6). Descriptor.Normalized gives the unit-length form for cosine
+// similarity.
+//
+// The forward pass matches face-api on tfjs to within 1e-4 per component
+// (tested against golden vectors from tfjs in assets/testdata/chips). It uses
+// Winograd F(4x4,3x3) and F(2x2,3x3) convolutions with weights transformed at
+// load time and a register-blocked GEMM; natively a Workspace may split the
+// work across goroutines (WithThreads). It builds for GOOS=js GOARCH=wasm.
+//
+// The package does no I/O: model bytes and images are passed in.
+package embed

@@ -1,0 +1,395 @@
+package embed
+
+import (
+	"fmt"
+	"image"
+	"math"
+	"runtime"
+	"sync"
+)
+
+// Descriptor is the network's 128-d output for one face chip, exactly as
+// face-api's computeFaceDescriptor returns it: not L2-normalised.
+type Descriptor [Dim]float32
+
+// Norm returns the Euclidean norm of d.
+func (d *Descriptor) Norm() float32 {
+	var s float64
+	for _, v := range d {
+		s += float64(v) * float64(v)
+	}
+	return float32(math.Sqrt(s))
+}
+
+// Normalized returns d scaled to unit Euclidean length (d itself if its norm
+// is zero), the form to use for cosine similarity.
+func (d *Descriptor) Normalized() Descriptor {
+	n := float64(d.Norm())
+	out := *d
+	if n == 0 {
+		return out
+	}
+	for i := range out {
+		out[i] = float32(float64(out[i]) / n)
+	}
+	return out
+}
+
+// Workspace holds every buffer of one forward pass. Embedding with a
+// Workspace allocates nothing. A Workspace is not safe for concurrent use:
+// give each goroutine its own.
+type Workspace struct {
+	m *Model
+
+	in   []float32 // [3][150][150]
+	stem []float32 // [32][72][72]
+	a, b []float32 // block inputs/outputs
+	t    []float32 // conv1 output inside a block
+	s1   []float32 // im2col / Winograd input tiles
+	s2   []float32 // GEMM output
+	gap  [fcIn]float32
+
+	// current job, read by the range functions
+	cur *conv
+	src []float32
+	ep  epilogue
+
+	workers []chan job
+	wg      sync.WaitGroup
+}
+
+type job struct {
+	fn     func(w *Workspace, lo, hi int)
+	w      *Workspace
+	lo, hi int
+	wg     *sync.WaitGroup
+}
+
+// Option configures a Workspace.
+type Option func(*Workspace)
+
+// WithThreads splits each layer's work across n goroutines (n ≤ 1: run on the
+// calling goroutine only, the default; the browser build always does). The
+// helper goroutines live as long as the Workspace and are stopped when it is
+// garbage collected.
+func WithThreads(n int) Option {
+	return func(w *Workspace) {
+		if n <= 1 || runtime.GOARCH == "wasm" {
+			return
+		}
+		w.workers = make([]chan job, n-1)
+		for i := range w.workers {
+			ch := make(chan job, 1)
+			w.workers[i] = ch
+			go func() {
+				for j := range ch {
+					j.fn(j.w, j.lo, j.hi)
+					j.wg.Done()
+				}
+			}()
+		}
+		runtime.AddCleanup(w, func(chs []chan job) {
+			for _, ch := range chs {
+				close(ch)
+			}
+		}, w.workers)
+	}
+}
+
+// NewWorkspace allocates the buffers for one forward pass (about 5 MB).
+func (m *Model) NewWorkspace(opts ...Option) *Workspace {
+	w := &Workspace{m: m}
+	geo := newGeometry()
+	w.in = make([]float32, 3*ChipSize*ChipSize)
+	w.stem = make([]float32, m.stem.cout*geo.stemOut*geo.stemOut)
+	act, s1, s2 := 0, 0, 0
+	need := func(c *conv) {
+		act = max(act, c.cin*c.inH*c.inW, c.cout*c.outH*c.outW)
+		switch c.kind {
+		case kindWino4:
+			s1 = max(s1, 36*c.cin*c.tpad)
+			s2 = max(s2, 36*c.cout*c.tpad)
+		case kindWino2:
+			s1 = max(s1, 16*c.cin*c.tpad)
+			s2 = max(s2, 16*c.cout*c.tpad)
+		default:
+			s1 = max(s1, c.cin*c.k*c.k*c.tpad)
+			s2 = max(s2, c.cout*c.tpad)
+		}
+	}
+	need(m.stem)
+	act = max(act, m.stem.cout*geo.poolOut*geo.poolOut)
+	for i, b := range m.blocks {
+		need(b.conv1)
+		need(b.conv2)
+		act = max(act, b.conv2.cout*geo.blockOut[i]*geo.blockOut[i])
+	}
+	w.a = make([]float32, act)
+	w.b = make([]float32, act)
+	w.t = make([]float32, act)
+	w.s1 = make([]float32, s1)
+	w.s2 = make([]float32, s2)
+	for _, o := range opts {
+		o(w)
+	}
+	return w
+}
+
+// Embed computes the descriptor of a 150x150 face chip. img's bounds may
+// start anywhere but must be exactly ChipSize x ChipSize; alpha is ignored.
+func (w *Workspace) Embed(img *image.RGBA) (Descriptor, error) {
+	if img == nil {
+		return Descriptor{}, fmt.Errorf("%w: nil image", ErrBadInput)
+	}
+	r := img.Rect
+	if r.Dx() != ChipSize || r.Dy() != ChipSize {
+		return Descriptor{}, fmt.Errorf("%w: chip is %dx%d, want %dx%d", ErrBadInput, r.Dx(), r.Dy(), ChipSize, ChipSize)
+	}
+	return w.EmbedPixels(img.Pix[img.PixOffset(r.Min.X, r.Min.Y):], img.Stride)
+}
+
+// EmbedPixels computes the descriptor of a 150x150 chip given as RGBA bytes
+// (4 per pixel, R first) starting at pix[0], with stride bytes per row.
+func (w *Workspace) EmbedPixels(pix []byte, stride int) (Descriptor, error) {
+	if stride < 4*ChipSize {
+		return Descriptor{}, fmt.Errorf("%w: stride %d < %d", ErrBadInput, stride, 4*ChipSize)
+	}
+	if need := (ChipSize-1)*stride + 4*ChipSize; len(pix) < need {
+		return Descriptor{}, fmt.Errorf("%w: %d pixel bytes, need %d", ErrBadInput, len(pix), need)
+	}
+	w.preprocess(pix, stride)
+	return w.forward(), nil
+}
+
+// Embed computes the descriptor of a chip with a pooled Workspace; it is safe
+// for concurrent use. Callers embedding many chips per goroutine should hold
+// their own Workspace.
+func (m *Model) Embed(img *image.RGBA) (Descriptor, error) {
+	w := m.pool.Get().(*Workspace)
+	defer m.pool.Put(w)
+	return w.Embed(img)
+}
+
+// face-api's mean RGB, as float32 like tfjs.
+const (
+	meanR float32 = 122.782
+	meanG float32 = 117.001
+	meanB float32 = 104.298
+)
+
+func (w *Workspace) preprocess(pix []byte, stride int) {
+	const n = ChipSize * ChipSize
+	r, g, b := w.in[:n], w.in[n:2*n], w.in[2*n:3*n]
+	for y := range ChipSize {
+		row := pix[y*stride : y*stride+4*ChipSize]
+		o := y * ChipSize
+		rr, gg, bb := r[o:o+ChipSize], g[o:o+ChipSize], b[o:o+ChipSize]
+		for x := range rr {
+			p := row[4*x : 4*x+4 : 4*x+4]
+			rr[x] = (float32(p[0]) - meanR) / 255
+			gg[x] = (float32(p[1]) - meanG) / 255
+			bb[x] = (float32(p[2]) - meanB) / 255
+		}
+	}
+}
+
+func (w *Workspace) forward() Descriptor {
+	m := w.m
+	geo := m.stem
+	w.conv(m.stem, w.in, epilogue{dst: w.stem, dh: geo.outH, dw: geo.outW, relu: true})
+	pool := (geo.outH-3)/2 + 1
+	maxPool3s2(w.a, w.stem, geo.cout, geo.outH, geo.outW, pool)
+	x, y := w.a, w.b
+	side := pool
+	for _, b := range m.blocks {
+		c1, c2 := b.conv1, b.conv2
+		w.conv(c1, x, epilogue{dst: w.t, dh: c1.outH, dw: c1.outW, relu: true})
+		if !b.down {
+			w.conv(c2, w.t, epilogue{dst: y, dh: side, dw: side, res: x})
+		} else {
+			out := max(c2.outH, side/2)
+			avgPoolPad(y, x, c1.cin, c2.cout, side, out)
+			side = out
+			w.conv(c2, w.t, epilogue{dst: y, dh: side, dw: side, res: y})
+		}
+		x, y = y, x
+	}
+	// mean over H,W then fc
+	hw := side * side
+	for c := range fcIn {
+		var s float32
+		for _, v := range x[c*hw : (c+1)*hw] {
+			s += v
+		}
+		w.gap[c] = s / float32(hw)
+	}
+	var d Descriptor
+	fc := m.fc[:fcIn*fcOut]
+	for i, g := range w.gap {
+		row := fc[i*fcOut : (i+1)*fcOut]
+		for j := range d {
+			d[j] += g * row[j]
+		}
+	}
+	return d
+}
+
+// conv runs one convolution from src with epilogue e.
+func (w *Workspace) conv(c *conv, src []float32, e epilogue) {
+	e.bias = c.bias
+	w.cur, w.src, w.ep = c, src, e
+	switch c.kind {
+	case kindWino4, kindWino2:
+		w.parallel(c.cin, (*Workspace).jobWinoIn)
+		n := 36
+		if c.kind == kindWino2 {
+			n = 16
+		}
+		w.parallel(n, (*Workspace).jobWinoGemm)
+		w.parallel(c.cout/4, (*Workspace).jobWinoOut)
+	default:
+		w.parallel(c.tpad/4, (*Workspace).jobIm2col)
+		w.parallel(c.tpad/4, (*Workspace).jobDirectGemm)
+		w.parallel(c.cout/4, (*Workspace).jobDirectOut)
+	}
+	w.src = nil
+	w.ep = epilogue{}
+}
+
+// parallel runs fn over [0,n) split across the workspace's goroutines.
+func (w *Workspace) parallel(n int, fn func(w *Workspace, lo, hi int)) {
+	parts := len(w.workers) + 1
+	if parts == 1 || n < 2 {
+		fn(w, 0, n)
+		return
+	}
+	parts = min(parts, n)
+	w.wg.Add(parts - 1)
+	for i := 1; i < parts; i++ {
+		w.workers[i-1] <- job{fn: fn, w: w, lo: n * i / parts, hi: n * (i + 1) / parts, wg: &w.wg}
+	}
+	fn(w, 0, n/parts)
+	w.wg.Wait()
+}
+
+func (w *Workspace) jobWinoIn(lo, hi int) {
+	if w.cur.kind == kindWino4 {
+		winoIn6(w.s1, w.src, w.cur, lo, hi)
+	} else {
+		winoIn4(w.s1, w.src, w.cur, lo, hi)
+	}
+}
+
+func (w *Workspace) jobWinoGemm(lo, hi int) {
+	c := w.cur
+	for xi := lo; xi < hi; xi++ {
+		gemm(w.s2[xi*c.cout*c.tpad:(xi+1)*c.cout*c.tpad],
+			c.w[xi*c.cout*c.cin:(xi+1)*c.cout*c.cin],
+			w.s1[xi*c.cin*c.tpad:(xi+1)*c.cin*c.tpad],
+			c.cout, c.cin, c.tpad, c.tpad)
+	}
+}
+
+func (w *Workspace) jobWinoOut(lo, hi int) {
+	if w.cur.kind == kindWino4 {
+		winoOut6(w.s2, w.cur, &w.ep, lo*4, hi*4)
+	} else {
+		winoOut4(w.s2, w.cur, &w.ep, lo*4, hi*4)
+	}
+}
+
+// jobIm2col fills s1 as B[p/4][r][4] for output pixel blocks [lo,hi).
+func (w *Workspace) jobIm2col(lo, hi int) {
+	c := w.cur
+	k, s := c.k, c.stride
+	r := c.cin * k * k
+	padY, padX := 0, 0
+	if c.same {
+		padY = max((c.outH-1)*s+k-c.inH, 0) / 2
+		padX = max((c.outW-1)*s+k-c.inW, 0) / 2
+	}
+	for pb := lo; pb < hi; pb++ {
+		blk := w.s1[pb*r*4 : (pb+1)*r*4]
+		for j := range 4 {
+			p := pb*4 + j
+			if p >= c.tiles {
+				for i := range r {
+					blk[i*4+j] = 0
+				}
+				continue
+			}
+			oy, ox := p/c.outW, p%c.outW
+			y0, x0 := oy*s-padY, ox*s-padX
+			i := 0
+			for ci := range c.cin {
+				plane := w.src[ci*c.inH*c.inW : (ci+1)*c.inH*c.inW]
+				for ky := range k {
+					yy := y0 + ky
+					for kx := range k {
+						xx := x0 + kx
+						var v float32
+						if yy >= 0 && yy < c.inH && xx >= 0 && xx < c.inW {
+							v = plane[yy*c.inW+xx]
+						}
+						blk[i*4+j] = v
+						i++
+					}
+				}
+			}
+		}
+	}
+}
+
+func (w *Workspace) jobDirectGemm(lo, hi int) {
+	c := w.cur
+	r := c.cin * c.k * c.k
+	// Each part computes the columns [lo*4, hi*4) of out[cout][tpad].
+	gemm(w.s2[lo*4:], c.w, w.s1[lo*r*4:hi*r*4], c.cout, r, (hi-lo)*4, c.tpad)
+}
+
+func (w *Workspace) jobDirectOut(lo, hi int) {
+	c := w.cur
+	for k := lo * 4; k < hi*4; k++ {
+		row := w.s2[k*c.tpad : k*c.tpad+c.tiles]
+		for p, v := range row {
+			w.ep.store(k, p/c.outW, p%c.outW, v)
+		}
+	}
+}
+
+// maxPool3s2 is tfjs maxPool(x, 3, 2, 'valid') on [c][h][w] into [c][o][o].
+func maxPool3s2(dst, src []float32, c, h, w, o int) {
+	for ci := range c {
+		in := src[ci*h*w : (ci+1)*h*w]
+		out := dst[ci*o*o : (ci+1)*o*o]
+		for y := range o {
+			for x := range o {
+				m := in[(2*y)*w+2*x]
+				for dy := range 3 {
+					row := in[(2*y+dy)*w+2*x : (2*y+dy)*w+2*x+3]
+					m = max(m, row[0], row[1], row[2])
+				}
+				out[y*o+x] = m
+			}
+		}
+	}
+}
+
+// avgPoolPad is face-api's shortcut branch of a down-sampling block:
+// avgPool(x, 2, 2, 'valid') with the channels zero-padded from cin to cout,
+// written into dst [cout][o][o]. When the pooled side is smaller than o
+// (never for this network) the rest is zero.
+func avgPoolPad(dst, src []float32, cin, cout, side, o int) {
+	p := side / 2
+	clear(dst[:cout*o*o])
+	for ci := range cin {
+		in := src[ci*side*side : (ci+1)*side*side]
+		out := dst[ci*o*o : (ci+1)*o*o]
+		for y := range p {
+			for x := range p {
+				s := in[2*y*side+2*x] + in[2*y*side+2*x+1] + in[(2*y+1)*side+2*x] + in[(2*y+1)*side+2*x+1]
+				out[y*o+x] = s / 4
+			}
+		}
+	}
+}

@@ -1,0 +1,296 @@
+package embed
+
+// Winograd minimal filtering (Lavin & Gray 2015) for 3x3 stride-1 'same'
+// convolutions. A tile of a×a input values gives (a-2)×(a-2) outputs:
+// F(4x4,3x3) (a=6) needs 36 multiplies per 16 outputs instead of 144,
+// F(2x2,3x3) (a=4) 16 per 4 instead of 36. The filters are transformed once
+// at load (in float64, U = G g Gᵀ); per call the input tiles are transformed
+// (V = Bᵀ d B), multiplied channel-wise as a×a independent GEMMs
+// (M = U·V) and transformed back (Y = Aᵀ M A).
+
+// Filter transform matrices G (a×3).
+var (
+	g4 = [4][3]float64{
+		{1, 0, 0},
+		{0.5, 0.5, 0.5},
+		{0.5, -0.5, 0.5},
+		{0, 0, 1},
+	}
+	g6 = [6][3]float64{
+		{1.0 / 4, 0, 0},
+		{-1.0 / 6, -1.0 / 6, -1.0 / 6},
+		{-1.0 / 6, 1.0 / 6, -1.0 / 6},
+		{1.0 / 24, 1.0 / 12, 1.0 / 6},
+		{1.0 / 24, -1.0 / 12, 1.0 / 6},
+		{0, 0, 1},
+	}
+)
+
+// packWinograd transforms the folded filters f ([o][c][3][3], float64) into
+// U[ξ][o/4][c][4] for tile size a (4 or 6) and sets the layer's tile counts.
+func (c *conv) packWinograd(f []float64, a int) {
+	m := a - 2
+	tilesY, tilesX := (c.outH+m-1)/m, (c.outW+m-1)/m
+	c.tilesX = tilesX
+	c.tiles = tilesY * tilesX
+	c.tpad = (c.tiles + 3) &^ 3
+	g := func(i, j int) float64 {
+		if a == 4 {
+			return g4[i][j]
+		}
+		return g6[i][j]
+	}
+	c.w = make([]float32, a*a*c.cout*c.cin)
+	var tmp [6][3]float64
+	for o := range c.cout {
+		for ci := range c.cin {
+			k := f[(o*c.cin+ci)*9 : (o*c.cin+ci)*9+9]
+			// tmp = G k  (a×3)
+			for i := range a {
+				for j := range 3 {
+					tmp[i][j] = g(i, 0)*k[j] + g(i, 1)*k[3+j] + g(i, 2)*k[6+j]
+				}
+			}
+			// U = tmp Gᵀ (a×a)
+			for i := range a {
+				for j := range a {
+					u := tmp[i][0]*g(j, 0) + tmp[i][1]*g(j, 1) + tmp[i][2]*g(j, 2)
+					xi := i*a + j
+					c.w[((xi*(c.cout/4)+o/4)*c.cin+ci)*4+o%4] = float32(u)
+				}
+			}
+		}
+	}
+}
+
+// packDirect lays the folded filters out as A[o/4][r][4] with
+// r = (c*k+ky)*k+kx, for im2col + GEMM.
+func (c *conv) packDirect(f []float64) {
+	r := c.cin * c.k * c.k
+	c.tiles = c.outH * c.outW
+	c.tpad = (c.tiles + 3) &^ 3
+	c.w = make([]float32, c.cout*r)
+	for o := range c.cout {
+		for i := range r {
+			c.w[((o/4)*r+i)*4+o%4] = float32(f[o*r+i])
+		}
+	}
+}
+
+// winoIn4 transforms input tiles for F(2x2,3x3): V = Bᵀ d B with
+// Bᵀ = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]. Channels [c0,c1).
+func winoIn4(v, x []float32, c *conv, c0, c1 int) {
+	h, w := c.inH, c.inW
+	tb4 := c.tpad / 4
+	cs := c.cin * 4 // stride between tile blocks
+	xs := tb4 * cs  // stride between ξ planes
+	var d [4][4]float32
+	for ci := c0; ci < c1; ci++ {
+		plane := x[ci*h*w : (ci+1)*h*w]
+		for t := 0; t < c.tpad; t++ {
+			ty, tx := t/c.tilesX, t%c.tilesX
+			y0, x0 := ty*2-1, tx*2-1
+			if t >= c.tiles {
+				d = [4][4]float32{}
+			} else if y0 >= 0 && x0 >= 0 && y0+4 <= h && x0+4 <= w {
+				for i := range 4 {
+					row := plane[(y0+i)*w+x0 : (y0+i)*w+x0+4]
+					d[i][0], d[i][1], d[i][2], d[i][3] = row[0], row[1], row[2], row[3]
+				}
+			} else {
+				for i := range 4 {
+					for j := range 4 {
+						yy, xx := y0+i, x0+j
+						if yy >= 0 && yy < h && xx >= 0 && xx < w {
+							d[i][j] = plane[yy*w+xx]
+						} else {
+							d[i][j] = 0
+						}
+					}
+				}
+			}
+			// rows: e = Bᵀ d
+			var e [4][4]float32
+			for j := range 4 {
+				e[0][j] = d[0][j] - d[2][j]
+				e[1][j] = d[1][j] + d[2][j]
+				e[2][j] = d[2][j] - d[1][j]
+				e[3][j] = d[1][j] - d[3][j]
+			}
+			base := (t/4)*cs + ci*4 + t%4
+			for i := range 4 {
+				r := &e[i]
+				v[base+(i*4+0)*xs] = r[0] - r[2]
+				v[base+(i*4+1)*xs] = r[1] + r[2]
+				v[base+(i*4+2)*xs] = r[2] - r[1]
+				v[base+(i*4+3)*xs] = r[1] - r[3]
+			}
+		}
+	}
+}
+
+// winoIn6 transforms input tiles for F(4x4,3x3): V = Bᵀ d B with
+//
+//	Bᵀ = [4  0 -5  0 1 0]
+//	     [0 -4 -4  1 1 0]
+//	     [0  4 -4 -1 1 0]
+//	     [0 -2 -1  2 1 0]
+//	     [0  2 -1 -2 1 0]
+//	     [0  4  0 -5 0 1]
+func winoIn6(v, x []float32, c *conv, c0, c1 int) {
+	h, w := c.inH, c.inW
+	tb4 := c.tpad / 4
+	cs := c.cin * 4
+	xs := tb4 * cs
+	var d [6][6]float32
+	for ci := c0; ci < c1; ci++ {
+		plane := x[ci*h*w : (ci+1)*h*w]
+		for t := 0; t < c.tpad; t++ {
+			ty, tx := t/c.tilesX, t%c.tilesX
+			y0, x0 := ty*4-1, tx*4-1
+			if t >= c.tiles {
+				d = [6][6]float32{}
+			} else if y0 >= 0 && x0 >= 0 && y0+6 <= h && x0+6 <= w {
+				for i := range 6 {
+					row := plane[(y0+i)*w+x0 : (y0+i)*w+x0+6]
+					d[i][0], d[i][1], d[i][2], d[i][3], d[i][4], d[i][5] = row[0], row[1], row[2], row[3], row[4], row[5]
+				}
+			} else {
+				for i := range 6 {
+					for j := range 6 {
+						yy, xx := y0+i, x0+j
+						if yy >= 0 && yy < h && xx >= 0 && xx < w {
+							d[i][j] = plane[yy*w+xx]
+						} else {
+							d[i][j] = 0
+						}
+					}
+				}
+			}
+			var e [6][6]float32
+			for j := range 6 {
+				d0, d1, d2, d3, d4, d5 := d[0][j], d[1][j], d[2][j], d[3][j], d[4][j], d[5][j]
+				e[0][j] = 4*d0 - 5*d2 + d4
+				e[1][j] = -4*(d1+d2) + d3 + d4
+				e[2][j] = 4*(d1-d2) - d3 + d4
+				e[3][j] = -2*(d1-d3) - d2 + d4
+				e[4][j] = 2*(d1-d3) - d2 + d4
+				e[5][j] = 4*d1 - 5*d3 + d5
+			}
+			base := (t/4)*cs + ci*4 + t%4
+			for i := range 6 {
+				r0, r1, r2, r3, r4, r5 := e[i][0], e[i][1], e[i][2], e[i][3], e[i][4], e[i][5]
+				o := base + i*6*xs
+				v[o] = 4*r0 - 5*r2 + r4
+				v[o+xs] = -4*(r1+r2) + r3 + r4
+				v[o+2*xs] = 4*(r1-r2) - r3 + r4
+				v[o+3*xs] = -2*(r1-r3) - r2 + r4
+				v[o+4*xs] = 2*(r1-r3) - r2 + r4
+				v[o+5*xs] = 4*r1 - 5*r3 + r5
+			}
+		}
+	}
+}
+
+// epilogue is what happens to a convolution's output value before it is
+// stored: add the bias, optionally add a residual, optionally ReLU.
+type epilogue struct {
+	dst    []float32 // [cout][dh][dw]
+	dh, dw int
+	res    []float32 // same layout as dst, or nil (may alias dst)
+	relu   bool      // relu(v); with res set, relu(v + res) always
+	bias   []float32
+}
+
+func (e *epilogue) store(k, y, x int, v float32) {
+	i := (k*e.dh+y)*e.dw + x
+	v += e.bias[k]
+	if e.res != nil {
+		v += e.res[i]
+	}
+	if (e.relu || e.res != nil) && v < 0 {
+		v = 0
+	}
+	e.dst[i] = v
+}
+
+// winoOut4 transforms GEMM results back for F(2x2,3x3):
+// Y = Aᵀ M A with Aᵀ = [1 1 1 0; 0 1 -1 -1]. Output channels [k0,k1).
+func winoOut4(m []float32, c *conv, e *epilogue, k0, k1 int) {
+	xs := c.cout * c.tpad
+	var s [4][4]float32
+	for k := k0; k < k1; k++ {
+		for t := 0; t < c.tiles; t++ {
+			base := k*c.tpad + t
+			for i := range 16 {
+				s[i/4][i%4] = m[base+i*xs]
+			}
+			var r [2][4]float32
+			for j := range 4 {
+				r[0][j] = s[0][j] + s[1][j] + s[2][j]
+				r[1][j] = s[1][j] - s[2][j] - s[3][j]
+			}
+			ty, tx := t/c.tilesX, t%c.tilesX
+			for i := range 2 {
+				y := ty*2 + i
+				if y >= c.outH {
+					break
+				}
+				y0 := r[i][0] + r[i][1] + r[i][2]
+				y1 := r[i][1] - r[i][2] - r[i][3]
+				x := tx * 2
+				e.store(k, y, x, y0)
+				if x+1 < c.outW {
+					e.store(k, y, x+1, y1)
+				}
+			}
+		}
+	}
+}
+
+// winoOut6 transforms GEMM results back for F(4x4,3x3):
+//
+//	Aᵀ = [1 1  1 1  1 0]
+//	     [0 1 -1 2 -2 0]
+//	     [0 1  1 4  4 0]
+//	     [0 1 -1 8 -8 1]
+func winoOut6(m []float32, c *conv, e *epilogue, k0, k1 int) {
+	xs := c.cout * c.tpad
+	var s [36]float32
+	for k := k0; k < k1; k++ {
+		for t := 0; t < c.tiles; t++ {
+			base := k*c.tpad + t
+			for i := range 36 {
+				s[i] = m[base+i*xs]
+			}
+			var r [4][6]float32
+			for j := range 6 {
+				s0, s1, s2, s3, s4, s5 := s[j], s[6+j], s[12+j], s[18+j], s[24+j], s[30+j]
+				a, b := s1+s2, s1-s2
+				cc, d := s3+s4, s3-s4
+				r[0][j] = s0 + a + cc
+				r[1][j] = b + 2*d
+				r[2][j] = a + 4*cc
+				r[3][j] = b + 8*d + s5
+			}
+			ty, tx := t/c.tilesX, t%c.tilesX
+			for i := range 4 {
+				y := ty*4 + i
+				if y >= c.outH {
+					break
+				}
+				q := &r[i]
+				a, b := q[1]+q[2], q[1]-q[2]
+				cc, d := q[3]+q[4], q[3]-q[4]
+				out := [4]float32{q[0] + a + cc, b + 2*d, a + 4*cc, b + 8*d + q[5]}
+				x := tx * 4
+				for j := range 4 {
+					if x+j >= c.outW {
+						break
+					}
+					e.store(k, y, x+j, out[j])
+				}
+			}
+		}
+	}
+}
