@@ -1,0 +1,207 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/facewatch/facewatch/internal/site"
+)
+
+func init() {
+	register(&command{
+		name:    "serve",
+		summary: "build the playground and serve it (go run ./cmd/facewatch serve)",
+		run: func(args []string, stdout, stderr io.Writer) error {
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return runServe(ctx, args, stdout, stderr)
+		},
+	})
+}
+
+// serveExtension is an optional part of the server that another file of this
+// command adds by calling addServeExtension from its init function; the
+// classroom, enabled with -classroom, is the one planned. flags registers its
+// flags on serve's flag set; mount is called once the flags are parsed and
+// may add handlers to mux (everything on mux gets the site's security
+// headers). ctx is cancelled when the server shuts down, so the extension
+// can close connections the server does not track, such as websockets.
+type serveExtension struct {
+	name  string
+	flags func(fs *flag.FlagSet)
+	mount func(ctx context.Context, mux *http.ServeMux, stdout io.Writer) error
+}
+
+var serveExtensions []serveExtension
+
+func addServeExtension(e serveExtension) {
+	serveExtensions = append(serveExtensions, e)
+}
+
+// shutdownGrace bounds how long a stopping server waits for requests in
+// flight.
+const shutdownGrace = 5 * time.Second
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("serve", "", stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "`host:port` to listen on (port 0 picks a free port)")
+	dir := fs.String("dir", "", "serve this already built `directory` (from facewatch build) instead of building")
+	out := fs.String("out", "", "build the site into this `directory` (default out/site in the source tree)")
+	for _, e := range serveExtensions {
+		if e.flags != nil {
+			e.flags(fs)
+		}
+	}
+	fs.Usage = func() {
+		fmt.Fprint(stderr, `Usage: facewatch serve [flags]
+
+Builds the playground (every wasm program under wasm/, the pages in
+playground/, the models and the sample clip) and serves it with the headers
+it needs. Run it from inside the facewatch source tree; with -dir it serves a
+site built earlier by "facewatch build" and needs no source tree.
+
+Browsers give a page the camera only over https:// or on localhost, so open
+the printed http://127.0.0.1 or http://localhost address on this computer;
+for other devices, put the server behind a TLS proxy.
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if fs.NArg() != 0 {
+		fs.Usage()
+		return errUsage
+	}
+	if *dir != "" && *out != "" {
+		fmt.Fprintln(stderr, "facewatch serve: -dir and -out exclude each other")
+		return errUsage
+	}
+
+	root := *dir
+	if root == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return err
+		}
+		src, err := site.FindRoot(wd)
+		if err != nil {
+			return err
+		}
+		root = *out
+		if root == "" {
+			root = filepath.Join(src, "out", "site")
+		}
+		if err := site.Build(ctx, site.Options{Root: src, Out: root, Log: prefixed(stdout, "build: ")}); err != nil {
+			return err
+		}
+	} else if fi, err := os.Stat(filepath.Join(root, "index.html")); err != nil || !fi.Mode().IsRegular() {
+		return fmt.Errorf("%s has no index.html; build it with \"facewatch build -o %s\"", root, root)
+	}
+
+	srvCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	mux := http.NewServeMux()
+	mux.Handle("/", site.Handler(root))
+	for _, e := range serveExtensions {
+		if err := e.mount(srvCtx, mux, stdout); err != nil {
+			return fmt.Errorf("%s: %w", e.name, err)
+		}
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           site.SecurityHeaders(mux),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		BaseContext:       func(net.Listener) context.Context { return srvCtx },
+	}
+	url := listenURL(ln.Addr())
+	fmt.Fprintf(stdout, "serving %s at %s\n", root, url)
+	fmt.Fprintln(stdout, "the camera works on https:// or localhost only: open the address above on this computer; press Ctrl-C to stop")
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	fmt.Fprintln(stdout, "shutting down")
+	cancel()
+	shutCtx, shutCancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer shutCancel()
+	if err := srv.Shutdown(shutCtx); err != nil {
+		srv.Close()
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// listenURL is the address to open in a browser. An unspecified host (all
+// interfaces) is shown as localhost, which browsers treat as secure.
+func listenURL(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok {
+		return "http://" + a.String() + "/"
+	}
+	host := tcp.IP.String()
+	if tcp.IP.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, fmt.Sprint(tcp.Port)) + "/"
+}
+
+// prefixed returns a writer that starts every line with prefix.
+func prefixed(w io.Writer, prefix string) io.Writer {
+	return &prefixWriter{w: w, prefix: prefix, start: true}
+}
+
+type prefixWriter struct {
+	w      io.Writer
+	prefix string
+	start  bool
+}
+
+func (p *prefixWriter) Write(b []byte) (int, error) {
+	n := 0
+	for len(b) > 0 {
+		if p.start {
+			if _, err := io.WriteString(p.w, p.prefix); err != nil {
+				return n, err
+			}
+			p.start = false
+		}
+		line := b
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			line = b[:i+1]
+			p.start = true
+		}
+		m, err := p.w.Write(line)
+		n += m
+		if err != nil {
+			return n, err
+		}
+		b = b[len(line):]
+	}
+	return n, nil
+}
