@@ -1,0 +1,46 @@
+// Package match owns what happens after a face has become a 128-d
+// embedding: comparing embeddings, searching galleries, measuring error
+// rates, and the base-rate arithmetic of searching large galleries.
+//
+// # Embeddings and distances
+//
+// An Embedding is a [128]float32 exactly as facelib/embed (and face-api)
+// produce it: not L2-normalised, norm about 1.29. Vectors from outside
+// (JSON, float64 slices) are validated on entry: NaN, ±Inf, components
+// beyond MaxComponent and zero vectors are rejected with an error wrapping
+// ErrBadEmbedding.
+//
+// Two embeddings are compared by Euclidean Distance. Following dlib and
+// face-api, two faces are judged the same person when the distance is
+// strictly below DefaultThreshold (0.6). Every threshold in this package is
+// a Euclidean distance (lower = more similar) unless stated otherwise.
+// Cosine similarity is offered for display and analysis.
+//
+// # Galleries
+//
+// A Gallery holds enrolled embeddings by string ID; one ID may own several
+// embeddings (photos of the same person), and comparisons against an ID use
+// the best (smallest) distance among them. Verify is a 1:1 check against
+// one ID; Search is a 1:N search returning the k nearest IDs into a
+// caller-owned buffer, with no allocation per search. Storage is one flat
+// []float32, scanned front to back; removal keeps it compact.
+//
+// # Error rates
+//
+// Scores holds genuine (mated) and impostor (non-mated) comparison scores
+// together with their Polarity (Distances: lower = more similar;
+// Similarities: higher = more similar). From it come FMR and FNMR at a
+// threshold, ROC and DET curves, the equal error rate, the threshold for a
+// target FMR, and histograms.
+//
+// # Base rates
+//
+// BaseRate turns a gallery size N, a per-comparison false match rate f, a
+// prevalence and a true positive rate into the numbers the playground
+// shows: expected false candidates per search (N·f), the probability of at
+// least one, and the share of alerts that are right. Crowd scales the same
+// computation to M people passing a camera. AlertShare computes the share
+// of correct alerts from published counts.
+//
+// The package is pure Go, does no I/O, and builds for GOOS=js GOARCH=wasm.
+package match
