@@ -1,0 +1,93 @@
+// Package classroom is the optional classroom server: a teacher opens a
+// room, students join it from their own devices with a short code and a
+// nickname, and those who opt in share the 128 numbers of their face
+// embedding (never an image) so that the class can see, on the teacher's
+// projector, how often different people "match".
+//
+// It owns the rooms (in memory only), the join codes, the websocket
+// protocol and its validation, and the limits that keep one misbehaving
+// client from hurting anyone else. It does not serve the pages (the site
+// does, from playground/classroom) and it computes nothing about a face
+// but distances between embeddings: no emotion, attention, age or gender
+// inference, ever.
+//
+// # Design
+//
+// One goroutine owns each room's state (the hub of gorilla/websocket's chat
+// example); each connection has a read pump and a write pump. The room
+// never blocks on a client: events go into a bounded queue per connection
+// (a full queue means the client does not read, and it is disconnected),
+// and snapshots (the teacher's class view, a student's state) go into a
+// one-slot mailbox that only ever holds the newest, so a slow projector
+// skips stale matrices instead of falling behind.
+//
+// # Protocol
+//
+// Every message, both ways, is one JSON object in one websocket text
+// frame, with "v":1 and a "type". Client messages are validated strictly
+// by Decode: unknown types, unknown or missing fields, null values, an
+// embedding that is not exactly 128 finite numbers, a message over
+// MaxMessageBytes all get an error reply (or, for size and flooding, the
+// connection is closed), never a crash.
+//
+//	client → server
+//	  {"v":1,"type":"create"}                               teacher opens a room
+//	  {"v":1,"type":"join","code":"ABCD-EFGH","nick":"Mina"} student joins
+//	  {"v":1,"type":"resume","token":"…"}                    either role reconnects
+//	  {"v":1,"type":"share","embedding":[128 numbers]}       student opts in (or updates)
+//	  {"v":1,"type":"withdraw"}                              student erases their numbers
+//	  {"v":1,"type":"leave"}                                 student leaves; erased
+//	  {"v":1,"type":"lock","locked":true}                    teacher: no new joins
+//	  {"v":1,"type":"remove","id":"s3"}                      teacher removes a student
+//	  {"v":1,"type":"scene","scene":"matrix"}                teacher moves the class on
+//	  {"v":1,"type":"end"}                                   teacher ends; all erased
+//
+//	server → client
+//	  welcome  role, code, display code, resume token; the teacher also gets
+//	           joinURL, qr (a data: URL PNG), scenes and limits; a student
+//	           gets their id and nickname
+//	  class    teacher only: code, locked, scene, changed (id whose numbers
+//	           just changed), students [{id, nick, shared, away}],
+//	           matrix {ids, d}: d is the upper triangle of the Euclidean
+//	           distance matrix between the students in ids, row by row,
+//	           four decimals
+//	  state    student only: scene, locked, students (count), sharing
+//	           (count), you {id, nick, shared, rev}
+//	  error    code (see ErrCode…), about (the refused type), msg
+//	  ended    reason (see Ended…); the server then closes the connection
+//
+// The scene message is how the class moves together: the teacher sends
+// {"type":"scene"}, and every student's next state carries the new scene,
+// which their page follows (see Scenes for the names and order).
+//
+// # Who receives what
+//
+// Data minimisation decides every field:
+//
+//   - The server holds, per student: nickname, a random resume token, and
+//     the embedding only after opt-in. It writes nothing to disk and logs
+//     nothing about rooms, nicknames or embeddings.
+//   - The teacher receives nicknames, who shares, and pairwise distances.
+//     Never an embedding.
+//   - A student receives the scene, the lock, two counts and their own
+//     status. Never another student's nickname, embedding or distance;
+//     what the class sees together is on the projector.
+//   - Withdrawing zeroes and forgets the embedding and every distance
+//     computed from it, and at once sends every screen a new snapshot
+//     without them. Leaving or being removed erases the student. A student
+//     whose connection drops stays (with their consent and numbers) for
+//     Config.ResumeWindow, a minute by default, and is then erased.
+//   - Ending the session, the idle timeout, the teacher not coming back
+//     within Config.TeacherGrace, and Shutdown erase the whole room.
+//
+// # Abuse
+//
+// CheckOrigin admits only pages of the same host (a request without an
+// Origin header is refused too). Each connection has a read limit, write
+// deadlines, ping/pong, and a token bucket on messages (flooding closes
+// it). Join, resume and create attempts share a token bucket per address
+// (IPv6 by /64), and a wrong code, an expired code and a locked room get
+// byte-for-byte the same answer. Rooms, students per room and connections
+// are capped. Join codes are 8 symbols of CodeAlphabet from crypto/rand;
+// the clock and the random source are injectable for tests.
+package classroom

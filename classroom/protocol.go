@@ -1,0 +1,361 @@
+package classroom
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// ProtocolVersion is the value of "v" in every message, both ways. A
+// message with any other version is refused.
+const ProtocolVersion = 1
+
+// EmbeddingDim is the length of a shared face embedding: the 128 numbers of
+// the dlib ResNet, not L2-normalised.
+const EmbeddingDim = 128
+
+// MaxComponent bounds each number of a shared embedding. Real embeddings
+// have components well inside ±1; the bound keeps every distance finite.
+const MaxComponent = 1000
+
+// MaxNickRunes is the longest nickname, in characters.
+const MaxNickRunes = 24
+
+// MaxMessageBytes is the largest message Decode accepts (and the default
+// websocket read limit). 128 numbers with six decimals take about 1.3 KB.
+const MaxMessageBytes = 4096
+
+// Message types a client sends.
+const (
+	TypeCreate   = "create"   // teacher: open a room
+	TypeJoin     = "join"     // student: {code, nick}
+	TypeResume   = "resume"   // either role: {token} after a reconnect
+	TypeShare    = "share"    // student: {embedding: [128 numbers]} opt in, or update
+	TypeWithdraw = "withdraw" // student: erase my embedding everywhere
+	TypeLeave    = "leave"    // student: erase me from the room and close
+	TypeLock     = "lock"     // teacher: {locked: bool}
+	TypeRemove   = "remove"   // teacher: {id} remove a student
+	TypeScene    = "scene"    // teacher: {scene} move the class to a scene
+	TypeEnd      = "end"      // teacher: end the session, erase the room
+)
+
+// Message types the server sends.
+const (
+	TypeWelcome = "welcome" // after create/join/resume: role, ids, resume token
+	TypeState   = "state"   // to a student: scene, lock, counts, own status
+	TypeClass   = "class"   // to the teacher: roster and distance matrix
+	TypeError   = "error"   // a refused message: {code, msg}
+	TypeEnded   = "ended"   // the room is gone for this client: {reason}; then close
+)
+
+// Scenes the teacher moves the class through. Student pages show the text
+// that goes with the scene; the teacher page shows the matching view.
+const (
+	SceneLobby     = "lobby"     // waiting for the class to join
+	SceneShare     = "share"     // students decide whether to share their numbers
+	SceneMatrix    = "matrix"    // the similarity matrix by nickname
+	ScenePairs     = "pairs"     // the closest look-alike pairs
+	SceneThreshold = "threshold" // false matches at each threshold (slider)
+	SceneScale     = "scale"     // from our class to 57.6 million records
+	SceneDiscuss   = "discuss"   // lights on: discussion, no numbers
+)
+
+// Scenes lists every valid scene in teaching order.
+var Scenes = []string{SceneLobby, SceneShare, SceneMatrix, ScenePairs, SceneThreshold, SceneScale, SceneDiscuss}
+
+// Error codes sent in {"type":"error","code":…}.
+const (
+	ErrCodeBadMessage  = "bad_message"  // malformed, unknown type, wrong fields
+	ErrCodeJoinFailed  = "join_failed"  // wrong, expired or locked code: always the same reply
+	ErrCodeRateLimited = "rate_limited" // too many join attempts from this address, or too many messages
+	ErrCodeBadNick     = "bad_nick"     // nickname empty, too long or with odd characters
+	ErrCodeNickTaken   = "nick_taken"   // someone in the room already uses it
+	ErrCodeRoomFull    = "room_full"    // the room has its maximum of students
+	ErrCodeServerFull  = "server_full"  // no more rooms or connections
+	ErrCodeForbidden   = "forbidden"    // message not allowed for this role or state
+	ErrCodeNoStudent   = "no_student"   // remove: no such student
+)
+
+// Reasons sent in {"type":"ended","reason":…}.
+const (
+	EndedByTeacher = "ended"    // the teacher ended the session
+	EndedIdle      = "idle"     // nobody was active for the idle timeout, or the teacher did not come back
+	EndedShutdown  = "shutdown" // the server is stopping
+	EndedRemoved   = "removed"  // the teacher removed this student
+	EndedLeft      = "left"     // the student left
+	EndedReplaced  = "replaced" // the same member connected again elsewhere
+	EndedTooSlow   = "slow"     // the client did not keep up with its messages
+)
+
+// Decode errors. Every error Decode returns wraps ErrBadMessage; the more
+// specific ones are wrapped as well, so errors.Is works for both.
+var (
+	ErrBadMessage   = errors.New("classroom: bad message")
+	ErrVersion      = errors.New("classroom: unsupported protocol version")
+	ErrUnknownType  = errors.New("classroom: unknown message type")
+	ErrBadEmbedding = errors.New("classroom: embedding must be 128 finite numbers")
+	ErrBadNick      = errors.New("classroom: nickname must be 1 to 24 letters, digits, spaces or - _ . '")
+)
+
+// Message is a decoded, validated client message. Only the fields of its
+// Type are set.
+type Message struct {
+	Type      string
+	Code      string                 // join: canonical join code
+	Nick      string                 // join: normalised nickname
+	Token     string                 // resume
+	Embedding *[EmbeddingDim]float32 // share
+	Locked    bool                   // lock
+	ID        string                 // remove
+	Scene     string                 // scene
+}
+
+// field bits: which keys a message type requires.
+const (
+	fCode = 1 << iota
+	fNick
+	fToken
+	fEmbedding
+	fLocked
+	fID
+	fScene
+)
+
+var fieldBits = map[string]int{
+	"code": fCode, "nick": fNick, "token": fToken, "embedding": fEmbedding,
+	"locked": fLocked, "id": fID, "scene": fScene,
+}
+
+// typeFields gives, for each client message type, the exact set of fields
+// it carries besides "v" and "type". All of them are required; no other is
+// allowed.
+var typeFields = map[string]int{
+	TypeCreate:   0,
+	TypeJoin:     fCode | fNick,
+	TypeResume:   fToken,
+	TypeShare:    fEmbedding,
+	TypeWithdraw: 0,
+	TypeLeave:    0,
+	TypeLock:     fLocked,
+	TypeRemove:   fID,
+	TypeScene:    fScene,
+	TypeEnd:      0,
+}
+
+func badf(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrBadMessage}, args...)...)
+}
+
+// Decode parses and validates one client message. It is strict: the
+// message must be a single JSON object with "v":1, a known "type", exactly
+// the fields of that type (key names are matched exactly, null is not a
+// value), an embedding of exactly EmbeddingDim finite numbers within
+// ±MaxComponent, and strings of the right form. It never panics.
+func Decode(data []byte) (Message, error) {
+	var m Message
+	if len(data) > MaxMessageBytes {
+		return m, badf("%d bytes, limit %d", len(data), MaxMessageBytes)
+	}
+	if !utf8.Valid(data) {
+		return m, badf("not UTF-8")
+	}
+	var raw map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&raw); err != nil {
+		return m, badf("not a JSON object: %v", err)
+	}
+	if raw == nil {
+		return m, badf("not a JSON object")
+	}
+	if len(bytes.TrimSpace(data[dec.InputOffset():])) != 0 {
+		return m, badf("data after the object")
+	}
+	vRaw, ok := raw["v"]
+	if !ok {
+		return m, badf("no \"v\"")
+	}
+	var v int
+	if err := json.Unmarshal(vRaw, &v); err != nil || v != ProtocolVersion {
+		return m, fmt.Errorf("%w: %w: %s", ErrBadMessage, ErrVersion, truncate(vRaw))
+	}
+	tRaw, ok := raw["type"]
+	if !ok {
+		return m, badf("no \"type\"")
+	}
+	if err := unmarshalString(tRaw, &m.Type); err != nil {
+		return m, badf("type: %v", err)
+	}
+	want, ok := typeFields[m.Type]
+	if !ok {
+		return Message{}, fmt.Errorf("%w: %w: %q", ErrBadMessage, ErrUnknownType, truncate([]byte(m.Type)))
+	}
+	have := 0
+	for k := range raw {
+		if k == "v" || k == "type" {
+			continue
+		}
+		bit, known := fieldBits[k]
+		if !known || want&bit == 0 {
+			return Message{}, badf("field %q not allowed in %q", truncate([]byte(k)), m.Type)
+		}
+		have |= bit
+	}
+	if have != want {
+		return Message{}, badf("%q lacks a required field", m.Type)
+	}
+	var err error
+	switch m.Type {
+	case TypeJoin:
+		var code, nick string
+		if err = unmarshalString(raw["code"], &code); err != nil {
+			break
+		}
+		if m.Code, err = NormalizeCode(code); err != nil {
+			break
+		}
+		if err = unmarshalString(raw["nick"], &nick); err != nil {
+			break
+		}
+		m.Nick, err = NormalizeNick(nick)
+	case TypeResume:
+		if err = unmarshalString(raw["token"], &m.Token); err == nil && !validToken(m.Token) {
+			err = errors.New("malformed token")
+		}
+	case TypeShare:
+		m.Embedding, err = decodeEmbedding(raw["embedding"])
+	case TypeLock:
+		if isNull(raw["locked"]) {
+			err = errors.New("locked: null")
+		} else if e := json.Unmarshal(raw["locked"], &m.Locked); e != nil {
+			err = errors.New("locked: not a boolean")
+		}
+	case TypeRemove:
+		if err = unmarshalString(raw["id"], &m.ID); err == nil && !validStudentID(m.ID) {
+			err = errors.New("malformed student id")
+		}
+	case TypeScene:
+		if err = unmarshalString(raw["scene"], &m.Scene); err == nil && !validScene(m.Scene) {
+			err = fmt.Errorf("unknown scene %q", truncate([]byte(m.Scene)))
+		}
+	}
+	if err != nil {
+		if errors.Is(err, ErrBadMessage) {
+			return Message{}, err
+		}
+		return Message{}, fmt.Errorf("%w: %s: %w", ErrBadMessage, m.Type, err)
+	}
+	return m, nil
+}
+
+func isNull(raw json.RawMessage) bool {
+	return bytes.Equal(bytes.TrimSpace(raw), []byte("null"))
+}
+
+func unmarshalString(raw json.RawMessage, s *string) error {
+	if isNull(raw) {
+		return errors.New("null, want a string")
+	}
+	if err := json.Unmarshal(raw, s); err != nil {
+		return errors.New("not a string")
+	}
+	if len(*s) > 256 {
+		return errors.New("string too long")
+	}
+	return nil
+}
+
+func decodeEmbedding(raw json.RawMessage) (*[EmbeddingDim]float32, error) {
+	if isNull(raw) {
+		return nil, ErrBadEmbedding
+	}
+	var xs []float64
+	if err := json.Unmarshal(raw, &xs); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadEmbedding, err)
+	}
+	if len(xs) != EmbeddingDim {
+		return nil, fmt.Errorf("%w: got %d numbers", ErrBadEmbedding, len(xs))
+	}
+	var e [EmbeddingDim]float32
+	for i, x := range xs {
+		if math.IsNaN(x) || math.IsInf(x, 0) || x > MaxComponent || x < -MaxComponent {
+			return nil, fmt.Errorf("%w: number %d out of range", ErrBadEmbedding, i)
+		}
+		e[i] = float32(x)
+	}
+	return &e, nil
+}
+
+// NormalizeNick trims a nickname and collapses runs of spaces, then checks
+// it: 1 to MaxNickRunes characters, each a letter, a digit, a combining mark
+// (for scripts that need them), a space or one of - _ . ' — no control,
+// formatting (bidirectional overrides) or symbol characters. It returns
+// ErrBadNick otherwise.
+func NormalizeNick(s string) (string, error) {
+	if len(s) > 4*MaxNickRunes+16 || !utf8.ValidString(s) {
+		return "", ErrBadNick
+	}
+	var b strings.Builder
+	n := 0
+	space := false
+	for _, r := range strings.TrimSpace(s) {
+		switch {
+		case r == ' ':
+			space = true
+			continue
+		case unicode.IsLetter(r), unicode.IsDigit(r), unicode.Is(unicode.Mn, r), unicode.Is(unicode.Mc, r),
+			r == '-', r == '_', r == '.', r == '\'':
+		default:
+			return "", ErrBadNick
+		}
+		if space {
+			b.WriteByte(' ')
+			n++
+			space = false
+		}
+		b.WriteRune(r)
+		n++
+		if n > MaxNickRunes {
+			return "", ErrBadNick
+		}
+	}
+	if n == 0 {
+		return "", ErrBadNick
+	}
+	return b.String(), nil
+}
+
+func validScene(s string) bool {
+	for _, x := range Scenes {
+		if s == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Student ids are "s" followed by a decimal number: not secrets, only
+// handles the teacher uses to remove a student.
+func validStudentID(s string) bool {
+	if len(s) < 2 || len(s) > 11 || s[0] != 's' || s[1] == '0' {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func truncate(b []byte) string {
+	const max = 32
+	if len(b) > max {
+		b = b[:max]
+	}
+	return strings.ToValidUTF8(string(b), "?")
+}

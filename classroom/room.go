@@ -1,0 +1,557 @@
+package classroom
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+type evKind uint8
+
+const (
+	evJoin    evKind = iota // a student asks to join (reply)
+	evResume                // a member comes back with a token (reply)
+	evMsg                   // a message from a member
+	evGone                  // a member's connection closed
+	evTick                  // check timeouts at now
+	evInspect               // tests: report what the room holds
+)
+
+type event struct {
+	kind    evKind
+	c       *conn
+	msg     Message
+	reply   chan []byte // join/resume: nil on success, else the refusal
+	now     time.Time
+	inspect chan roomView
+}
+
+// roomView is what a room holds, in numbers, for tests.
+type roomView struct {
+	Students, Connected, Embeddings, Distances int
+	Teacher, Locked                            bool
+	Scene                                      string
+}
+
+type student struct {
+	num       uint32
+	id        string
+	nick      string
+	nickJSON  []byte
+	token     string
+	conn      *conn
+	awayUntil time.Time
+	emb       *[EmbeddingDim]float32 // nil unless shared
+	rev       int
+}
+
+type pair struct{ a, b uint32 } // a < b
+
+// room is one class. Everything below the channels is owned by the run
+// goroutine; other goroutines talk to it only through events.
+type room struct {
+	srv    *Server
+	code   string
+	events chan event
+	done   chan struct{}
+
+	nStudents atomic.Int32 // mirrors for Stats
+	nShared   atomic.Int32
+
+	teacherToken string
+	teacher      *conn
+	teacherLeft  time.Time
+	students     []*student // join order
+	byConn       map[*conn]*student
+	dist         map[pair]float32
+	scene        string
+	locked       bool
+	created      time.Time
+	lastActive   time.Time
+	nextNum      uint32
+	over         bool
+
+	buf []byte // snapshot scratch
+}
+
+func newRoom(s *Server, code, teacherToken string, teacher *conn) *room {
+	now := s.now()
+	return &room{
+		srv:          s,
+		code:         code,
+		events:       make(chan event, 256),
+		done:         make(chan struct{}),
+		teacherToken: teacherToken,
+		teacher:      teacher,
+		byConn:       make(map[*conn]*student),
+		dist:         make(map[pair]float32),
+		scene:        SceneLobby,
+		created:      now,
+		lastActive:   now,
+	}
+}
+
+// post delivers an event unless the room has ended. Ticks are dropped when
+// the room is busy; they come again.
+func (r *room) post(ev event) {
+	if ev.kind == evTick {
+		select {
+		case r.events <- ev:
+		default:
+		}
+		return
+	}
+	select {
+	case r.events <- ev:
+	case <-r.done:
+	}
+}
+
+func (r *room) run() {
+	defer r.srv.roomWG.Done()
+	defer close(r.done)
+	defer r.srv.unregister(r)
+	defer r.erase()
+	r.welcomeTeacher(r.teacher)
+	r.pushClass("")
+	for !r.over {
+		select {
+		case ev := <-r.events:
+			r.handle(ev)
+		case <-r.srv.quit:
+			r.end(EndedShutdown)
+		}
+	}
+}
+
+func (r *room) handle(ev event) {
+	now := r.srv.now()
+	switch ev.kind {
+	case evJoin:
+		ev.reply <- r.join(ev.c, ev.msg.Nick, now)
+	case evResume:
+		ev.reply <- r.resume(ev.c, ev.msg.Token)
+	case evGone:
+		r.gone(ev.c, now)
+	case evMsg:
+		r.message(ev.c, ev.msg, now)
+	case evTick:
+		r.tick(ev.now)
+	case evInspect:
+		ev.inspect <- r.view()
+	}
+}
+
+func (r *room) view() roomView {
+	v := roomView{Students: len(r.students), Distances: len(r.dist), Teacher: r.teacher != nil, Locked: r.locked, Scene: r.scene}
+	for _, st := range r.students {
+		if st.conn != nil {
+			v.Connected++
+		}
+		if st.emb != nil {
+			v.Embeddings++
+		}
+	}
+	return v
+}
+
+func (r *room) join(c *conn, nick string, now time.Time) []byte {
+	if r.locked {
+		return joinFailed
+	}
+	if len(r.students) >= r.srv.cfg.MaxStudents {
+		return encodeError(ErrCodeRoomFull, TypeJoin, "this class is full")
+	}
+	for _, st := range r.students {
+		if strings.EqualFold(st.nick, nick) {
+			return encodeError(ErrCodeNickTaken, TypeJoin, "someone in this class already uses that nickname")
+		}
+	}
+	token, err := r.srv.newToken(r.code)
+	if err != nil {
+		return encodeError(ErrCodeServerFull, TypeJoin, "the server cannot take a student now")
+	}
+	r.nextNum++
+	nj, _ := json.Marshal(nick)
+	st := &student{num: r.nextNum, id: "s" + strconv.FormatUint(uint64(r.nextNum), 10), nick: nick, nickJSON: nj, token: token, conn: c}
+	r.students = append(r.students, st)
+	r.byConn[c] = st
+	r.nStudents.Store(int32(len(r.students)))
+	r.lastActive = now
+	c.enqueue(mustJSON(welcomeMsg{V: ProtocolVersion, Type: TypeWelcome, Role: "student", Code: r.code,
+		Display: FormatCode(r.code), Token: token, ID: st.id, Nick: nick}))
+	r.pushAllStates()
+	r.pushClass("")
+	return nil
+}
+
+func (r *room) resume(c *conn, token string) []byte {
+	if subtle.ConstantTimeCompare([]byte(token), []byte(r.teacherToken)) == 1 {
+		if r.teacher != nil && r.teacher != c {
+			r.teacher.finish(encodeEnded(EndedReplaced))
+		}
+		r.teacher = c
+		r.lastActive = r.srv.now()
+		r.welcomeTeacher(c)
+		r.pushClass("")
+		return nil
+	}
+	var found *student
+	for _, st := range r.students {
+		if subtle.ConstantTimeCompare([]byte(token), []byte(st.token)) == 1 {
+			found = st
+		}
+	}
+	if found == nil {
+		return joinFailed
+	}
+	if old := found.conn; old != nil && old != c {
+		delete(r.byConn, old)
+		old.finish(encodeEnded(EndedReplaced))
+	}
+	found.conn = c
+	found.awayUntil = time.Time{}
+	r.byConn[c] = found
+	r.lastActive = r.srv.now()
+	c.enqueue(mustJSON(welcomeMsg{V: ProtocolVersion, Type: TypeWelcome, Role: "student", Code: r.code,
+		Display: FormatCode(r.code), Token: found.token, ID: found.id, Nick: found.nick}))
+	r.pushState(found)
+	r.pushClass("")
+	return nil
+}
+
+func (r *room) welcomeTeacher(c *conn) {
+	if c == nil {
+		return
+	}
+	join := JoinURL(c.base, r.code)
+	c.enqueue(mustJSON(welcomeMsg{
+		V: ProtocolVersion, Type: TypeWelcome, Role: "teacher", Code: r.code, Display: FormatCode(r.code),
+		Token: r.teacherToken, JoinURL: join, QR: qrDataURL(join), Scenes: Scenes,
+		Limits: &limits{MaxStudents: r.srv.cfg.MaxStudents, ResumeSecs: int(r.srv.cfg.ResumeWindow / time.Second), EmbeddingDim: EmbeddingDim},
+	}))
+}
+
+// gone marks a closed connection: the teacher's room waits TeacherGrace
+// for them, a student stays (with any shared embedding) for ResumeWindow.
+func (r *room) gone(c *conn, now time.Time) {
+	if c == r.teacher {
+		r.teacher = nil
+		r.teacherLeft = now
+		return
+	}
+	st, ok := r.byConn[c]
+	if !ok {
+		return
+	}
+	delete(r.byConn, c)
+	st.conn = nil
+	st.awayUntil = now.Add(r.srv.cfg.ResumeWindow)
+	r.pushClass("")
+}
+
+func (r *room) message(c *conn, m Message, now time.Time) {
+	if c == r.teacher {
+		r.lastActive = now
+		r.teacherMessage(c, m)
+		return
+	}
+	st, ok := r.byConn[c]
+	if !ok {
+		return // a replaced or removed connection
+	}
+	r.lastActive = now
+	switch m.Type {
+	case TypeShare:
+		first := st.emb == nil
+		if first {
+			st.emb = new([EmbeddingDim]float32)
+		}
+		*st.emb = *m.Embedding
+		st.rev++
+		for _, o := range r.students {
+			if o != st && o.emb != nil {
+				r.dist[key(st.num, o.num)] = distance(st.emb, o.emb)
+			}
+		}
+		if first {
+			r.nShared.Add(1)
+			r.pushAllStates()
+		} else {
+			r.pushState(st)
+		}
+		r.pushClass(st.id)
+	case TypeWithdraw:
+		if st.emb != nil {
+			r.eraseEmbedding(st)
+			r.pushAllStates()
+			r.pushClass("")
+		} else {
+			r.pushState(st)
+		}
+	case TypeLeave:
+		r.removeStudent(st, EndedLeft)
+		r.pushAllStates()
+		r.pushClass("")
+	default:
+		r.sendError(c, ErrCodeForbidden, m.Type, "students cannot send this")
+	}
+}
+
+func (r *room) teacherMessage(c *conn, m Message) {
+	switch m.Type {
+	case TypeLock:
+		r.locked = m.Locked
+	case TypeScene:
+		r.scene = m.Scene
+	case TypeRemove:
+		var found *student
+		for _, st := range r.students {
+			if st.id == m.ID {
+				found = st
+			}
+		}
+		if found == nil {
+			r.sendError(c, ErrCodeNoStudent, m.Type, "no such student")
+			return
+		}
+		r.removeStudent(found, EndedRemoved)
+	case TypeEnd:
+		r.end(EndedByTeacher)
+		return
+	default:
+		r.sendError(c, ErrCodeForbidden, m.Type, "the teacher cannot send this")
+		return
+	}
+	r.pushAllStates()
+	r.pushClass("")
+}
+
+func (r *room) tick(now time.Time) {
+	cfg := &r.srv.cfg
+	if now.Sub(r.lastActive) >= cfg.IdleTimeout ||
+		now.Sub(r.created) >= cfg.MaxRoomAge ||
+		(r.teacher == nil && now.Sub(r.teacherLeft) >= cfg.TeacherGrace) {
+		r.end(EndedIdle)
+		return
+	}
+	changed := false
+	for i := 0; i < len(r.students); i++ {
+		st := r.students[i]
+		if st.conn == nil && !now.Before(st.awayUntil) {
+			r.removeStudent(st, "")
+			i--
+			changed = true
+		}
+	}
+	if changed {
+		r.pushAllStates()
+		r.pushClass("")
+	}
+}
+
+func (r *room) sendError(c *conn, code, about, msg string) {
+	r.send(c, encodeError(code, about, msg))
+}
+
+// send queues an event for c; a client whose queue is full is too slow and
+// is disconnected (a student may resume).
+func (r *room) send(c *conn, b []byte) {
+	if !c.enqueue(b) {
+		c.finish(encodeEnded(EndedTooSlow))
+	}
+}
+
+func key(a, b uint32) pair {
+	if a > b {
+		a, b = b, a
+	}
+	return pair{a, b}
+}
+
+// eraseEmbedding overwrites and forgets a student's embedding and every
+// distance computed from it.
+func (r *room) eraseEmbedding(st *student) {
+	if st.emb == nil {
+		return
+	}
+	*st.emb = [EmbeddingDim]float32{}
+	st.emb = nil
+	for _, o := range r.students {
+		delete(r.dist, key(st.num, o.num))
+	}
+	r.nShared.Add(-1)
+}
+
+// removeStudent erases a student entirely; if connected, the connection
+// is told why (reason) and closed.
+func (r *room) removeStudent(st *student, reason string) {
+	r.eraseEmbedding(st)
+	if st.conn != nil {
+		delete(r.byConn, st.conn)
+		var msg []byte
+		if reason != "" {
+			msg = encodeEnded(reason)
+		}
+		st.conn.finish(msg)
+		st.conn = nil
+	}
+	for i, o := range r.students {
+		if o == st {
+			copy(r.students[i:], r.students[i+1:])
+			r.students[len(r.students)-1] = nil
+			r.students = r.students[:len(r.students)-1]
+			break
+		}
+	}
+	st.token, st.nick, st.nickJSON = "", "", nil
+	r.nStudents.Store(int32(len(r.students)))
+}
+
+// end tells every member why the room is over and stops the run loop,
+// which then erases everything.
+func (r *room) end(reason string) {
+	msg := encodeEnded(reason)
+	if r.teacher != nil {
+		r.teacher.finish(msg)
+		r.teacher = nil
+	}
+	for _, st := range r.students {
+		if st.conn != nil {
+			st.conn.finish(msg)
+		}
+	}
+	r.over = true
+}
+
+// erase forgets everything the room holds; embeddings are zeroed first.
+func (r *room) erase() {
+	for len(r.students) > 0 {
+		r.removeStudent(r.students[0], EndedIdle)
+	}
+	clear(r.dist)
+	clear(r.byConn)
+	r.teacherToken = ""
+	r.buf = nil
+	r.nStudents.Store(0)
+	r.nShared.Store(0)
+}
+
+func (r *room) counts() (students, sharing int) {
+	for _, st := range r.students {
+		if st.emb != nil {
+			sharing++
+		}
+	}
+	return len(r.students), sharing
+}
+
+// pushAllStates sends every connected student their state.
+func (r *room) pushAllStates() {
+	for _, st := range r.students {
+		r.pushState(st)
+	}
+}
+
+// pushState sends a student what students see: the scene, whether the
+// room is locked, how many are in it and how many share, and their own
+// status. Never another student's nickname, embedding or distance.
+func (r *room) pushState(st *student) {
+	if st.conn == nil {
+		return
+	}
+	n, sharing := r.counts()
+	b := make([]byte, 0, 160+len(st.nickJSON))
+	b = append(b, `{"v":1,"type":"state","scene":"`...)
+	b = append(b, r.scene...)
+	b = append(b, `","locked":`...)
+	b = appendBool(b, r.locked)
+	b = append(b, `,"students":`...)
+	b = strconv.AppendInt(b, int64(n), 10)
+	b = append(b, `,"sharing":`...)
+	b = strconv.AppendInt(b, int64(sharing), 10)
+	b = append(b, `,"you":{"id":"`...)
+	b = append(b, st.id...)
+	b = append(b, `","nick":`...)
+	b = append(b, st.nickJSON...)
+	b = append(b, `,"shared":`...)
+	b = appendBool(b, st.emb != nil)
+	b = append(b, `,"rev":`...)
+	b = strconv.AppendInt(b, int64(st.rev), 10)
+	b = append(b, `}}`...)
+	st.conn.setSnapshot(b)
+}
+
+// pushClass sends the teacher the roster and the distances between the
+// students who share (upper triangle, row by row, in the order of
+// matrix.ids). changed names the student whose embedding just changed.
+// The teacher never receives an embedding, only distances.
+func (r *room) pushClass(changed string) {
+	if r.teacher == nil {
+		return
+	}
+	b := r.buf[:0]
+	b = append(b, `{"v":1,"type":"class","code":"`...)
+	b = append(b, r.code...)
+	b = append(b, `","locked":`...)
+	b = appendBool(b, r.locked)
+	b = append(b, `,"scene":"`...)
+	b = append(b, r.scene...)
+	b = append(b, `","changed":"`...)
+	b = append(b, changed...)
+	b = append(b, `","students":[`...)
+	for i, st := range r.students {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"id":"`...)
+		b = append(b, st.id...)
+		b = append(b, `","nick":`...)
+		b = append(b, st.nickJSON...)
+		b = append(b, `,"shared":`...)
+		b = appendBool(b, st.emb != nil)
+		b = append(b, `,"away":`...)
+		b = appendBool(b, st.conn == nil)
+		b = append(b, '}')
+	}
+	b = append(b, `],"matrix":{"ids":[`...)
+	first := true
+	for _, st := range r.students {
+		if st.emb == nil {
+			continue
+		}
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = append(b, '"')
+		b = append(b, st.id...)
+		b = append(b, '"')
+	}
+	b = append(b, `],"d":[`...)
+	first = true
+	for i, a := range r.students {
+		if a.emb == nil {
+			continue
+		}
+		for _, c := range r.students[i+1:] {
+			if c.emb == nil {
+				continue
+			}
+			if !first {
+				b = append(b, ',')
+			}
+			first = false
+			b = appendDist(b, r.dist[key(a.num, c.num)])
+		}
+	}
+	b = append(b, `]}}`...)
+	r.buf = b
+	// The conn keeps the bytes until written: give it its own copy.
+	out := make([]byte, len(b))
+	copy(out, b)
+	r.teacher.setSnapshot(out)
+}
