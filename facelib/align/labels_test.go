@@ -50,6 +50,7 @@ var labelFiles = []labelSource{
 	{assetsDir + "/testdata/truth.json", 0.5},
 	{"testdata/labels.json", 0},
 }
+
 // loadLabels reads a label file, converts it to this package's pixel-centre
 // coordinates and keeps only the faces with both eyes that are not optional.
 func loadLabels(t testing.TB, src labelSource) labelSet {
