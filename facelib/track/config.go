@@ -22,6 +22,13 @@ type Config struct {
 	// kept (predicted forward, able to be re-found with its ID) before it is
 	// removed.
 	MaxLost time.Duration
+	// RefindHits is how many consecutive detections a track lost for more
+	// than one frame needs before it is confirmed again. With 2, a single
+	// false detection near where a face vanished can neither show the old
+	// ID for a frame nor drag the lost track's prediction away from where
+	// the face will come back. A strong appearance match (see ReIDGate)
+	// re-finds at once, and so does a face missed for a single frame.
+	RefindHits int
 
 	// MaxDistance is the association gate: a detection whose centre is
 	// further than this many box sizes from a track's predicted centre is
@@ -104,8 +111,9 @@ func DefaultConfig() Config {
 		ConfirmHits:      3,
 		TentativeMisses:  0,
 		MaxLost:          time.Second,
+		RefindHits:       2,
 		MaxDistance:      1,
-		DistanceGrowth:   2,
+		DistanceGrowth:   1,
 		MaxSizeRatio:     1.5,
 		IoUWeight:        1,
 		DistanceWeight:   1,
@@ -115,7 +123,7 @@ func DefaultConfig() Config {
 		ReIDDistance:     10,
 		EmbeddingWindow:  30,
 		MeasurementNoise: 0.05,
-		MotionNoise:      4,
+		MotionNoise:      2,
 		TrailLen:         32,
 		MaxTracks:        64,
 		MaxDetections:    256,
@@ -145,6 +153,8 @@ func (c *Config) validate() error {
 		return bad("ConfirmHits", c.ConfirmHits)
 	case c.TentativeMisses < 0 || c.TentativeMisses > 1000:
 		return bad("TentativeMisses", c.TentativeMisses)
+	case c.RefindHits < 1 || c.RefindHits > 1000:
+		return bad("RefindHits", c.RefindHits)
 	case c.MaxLost < 0:
 		return bad("MaxLost", c.MaxLost)
 	case !inRange(c.MaxDistance, 1e-6, maxWeight):

@@ -144,6 +144,9 @@ type track struct {
 	det         int
 	score       float32
 
+	refind   int           // detections held back while re-finding a lost track
+	refindAt time.Duration // time of the first of them
+
 	emb  []float32
 	nemb int
 
@@ -254,6 +257,20 @@ func (t *Tracker) Update(dets []Detection, now time.Duration) ([]Track, error) {
 	}
 	t.now, t.started = now, true
 
+	// Lost tracks past MaxLost go before association, so they cannot be
+	// re-found by this frame's detections.
+	keep := t.live[:0]
+	for _, tr := range t.live {
+		if tr.state == Lost && now-tr.last > t.cfg.MaxLost {
+			t.hist.add(tr)
+			t.release(tr)
+			continue
+		}
+		keep = append(keep, tr)
+	}
+	clear(t.live[len(keep):])
+	t.live = keep
+
 	for _, tr := range t.live {
 		s := tr.box().Size()
 		q := sq(t.cfg.MotionNoise * s)
@@ -268,27 +285,17 @@ func (t *Tracker) Update(dets []Detection, now time.Duration) ([]Track, error) {
 	for i := range t.detTrack {
 		t.detTrack[i] = -1
 	}
-	// Confirmed and lost tracks pick first, so a tentative track (perhaps a
-	// false detection) can never take a detection from an established face.
-	t.rows = t.rows[:0]
-	for i, tr := range t.live {
-		if tr.state != Tentative {
-			t.rows = append(t.rows, i)
-		}
-	}
-	t.unmatchedDets()
-	t.associate(dets)
-	t.rows = t.rows[:0]
-	for i, tr := range t.live {
-		if tr.state == Tentative {
-			t.rows = append(t.rows, i)
-		}
-	}
-	t.unmatchedDets()
-	t.associate(dets)
+	// A matching cascade: tracks seen in the last frame pick first, then
+	// lost ones, then tentative ones. A lost track's prediction is less
+	// certain, so it must not take a face that a live track explains; and a
+	// tentative track (perhaps a false detection) can never take a detection
+	// from an established face.
+	t.stage(dets, Confirmed)
+	t.stage(dets, Lost)
+	t.stage(dets, Tentative)
 
 	// Apply: hits, misses, removals.
-	keep := t.live[:0]
+	keep = t.live[:0]
 	for _, tr := range t.live {
 		if tr.det >= 0 {
 			t.hit(tr, &dets[tr.det])
@@ -354,13 +361,22 @@ func (t *Tracker) check(dets []Detection, now time.Duration) error {
 	return nil
 }
 
-func (t *Tracker) unmatchedDets() {
+// stage associates the live tracks in state st with the detections not
+// yet matched.
+func (t *Tracker) stage(dets []Detection, st State) {
+	t.rows = t.rows[:0]
+	for i, tr := range t.live {
+		if tr.state == st {
+			t.rows = append(t.rows, i)
+		}
+	}
 	t.cols = t.cols[:0]
 	for j, m := range t.detTrack {
 		if m < 0 {
 			t.cols = append(t.cols, j)
 		}
 	}
+	t.associate(dets)
 }
 
 // associate matches t.rows (indices into t.live) with t.cols (indices into
@@ -490,6 +506,17 @@ func (t *Tracker) measurementVar(b Box) float64 {
 
 // hit folds detection d into the track matched to it.
 func (t *Tracker) hit(tr *track, d *Detection) {
+	now := t.now
+	if tr.state == Lost && tr.misses > 1 && t.cfg.RefindHits > 1 && !t.strongReID(tr, d) {
+		// On probation: hold detections back until RefindHits in a row.
+		if tr.refind+1 < t.cfg.RefindHits {
+			if tr.refind == 0 {
+				tr.refindAt = now
+			}
+			tr.refind++
+			return
+		}
+	}
 	r := t.measurementVar(d.Box)
 	c := d.Box.Center()
 	tr.kx.correct(c.X, r)
@@ -497,16 +524,21 @@ func (t *Tracker) hit(tr *track, d *Detection) {
 	tr.kw.correct(d.Box.W, r)
 	tr.kh.correct(d.Box.H, r)
 
-	now := t.now
-	if tr.misses == 0 || now-tr.last <= t.cfg.TimelineMinGap {
-		tr.dwell += now - tr.last
-		tr.iv[tr.niv-1].End = now
-	} else {
-		t.addInterval(tr, now)
+	start := now // of this run of detections
+	if tr.refind > 0 {
+		start = tr.refindAt
 	}
+	if tr.misses == 0 || start-tr.last <= t.cfg.TimelineMinGap {
+		tr.dwell += now - tr.last
+	} else {
+		t.addInterval(tr, start)
+		tr.dwell += now - start
+	}
+	tr.iv[tr.niv-1].End = now
 	tr.last = now
-	tr.hits++
+	tr.hits += 1 + tr.refind
 	tr.misses = 0
+	tr.refind = 0
 	tr.score = d.Score
 	t.foldEmbedding(tr, d.Embedding)
 
@@ -527,6 +559,7 @@ func (t *Tracker) hit(tr *track, d *Detection) {
 // track stays live.
 func (t *Tracker) miss(tr *track) bool {
 	tr.misses++
+	tr.refind = 0
 	switch tr.state {
 	case Tentative:
 		if tr.misses > t.cfg.TentativeMisses {
@@ -536,6 +569,10 @@ func (t *Tracker) miss(tr *track) bool {
 		return true
 	case Confirmed:
 		tr.state = Lost
+		// Keep the size while unseen: a face's size changes slowly, and a
+		// size trend estimated from noisy boxes, extrapolated over a second,
+		// shrinks or swells the box past the size gate.
+		tr.kw.v, tr.kh.v = 0, 0
 	}
 	if t.now-tr.last > t.cfg.MaxLost {
 		t.hist.add(tr)
@@ -543,6 +580,16 @@ func (t *Tracker) miss(tr *track) bool {
 		return false
 	}
 	return true
+}
+
+// strongReID reports whether d's embedding is close enough to tr's to
+// re-find it by appearance alone.
+func (t *Tracker) strongReID(tr *track, d *Detection) bool {
+	if t.cfg.ReIDGate <= 0 || tr.nemb == 0 || len(d.Embedding) == 0 {
+		return false
+	}
+	a := t.appear(tr.emb, d.Embedding)
+	return a >= 0 && a <= t.cfg.ReIDGate
 }
 
 func (t *Tracker) confirm(tr *track) {
@@ -568,6 +615,7 @@ func (t *Tracker) spawn(d *Detection, j int) {
 	tr.kh.init(b.H, r, vv)
 	tr.first, tr.last, tr.dwell = t.now, t.now, 0
 	tr.hits, tr.misses, tr.det, tr.score = 1, 0, j, d.Score
+	tr.refind = 0
 	tr.nemb = 0
 	t.foldEmbedding(tr, d.Embedding)
 	tr.trailHead, tr.trailN = 0, 0
