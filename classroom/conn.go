@@ -156,8 +156,9 @@ func (c *conn) readPump() {
 		if c.room != nil {
 			c.room.post(event{kind: evGone, c: c})
 		}
+		// The write pump sends what is queued (a last error, say), then
+		// the close frame, and closes the socket.
 		c.finish(nil)
-		c.ws.Close()
 	}()
 	c.ws.SetReadLimit(s.cfg.ReadLimit)
 	c.ws.SetReadDeadline(time.Now().Add(s.cfg.HelloTimeout))

@@ -1,16 +1,14 @@
 package classroom
 
-import "math"
+import "github.com/facewatch/facewatch/facelib/match"
 
-// distance is the Euclidean distance between two embeddings, the dlib
-// convention the threshold 0.6 refers to. It is the classroom's only
-// similarity function, kept in one place so that it can become a call to
-// facelib/match.Distance without touching the rest.
+// Threshold is the Euclidean distance under which two embeddings count as
+// "the same person" by dlib's convention; the teacher page starts its
+// slider there.
+const Threshold = match.DefaultThreshold
+
+// distance is the Euclidean distance between two embeddings, the classroom's
+// only similarity function, from facelib/match.
 func distance(a, b *[EmbeddingDim]float32) float32 {
-	var s float64
-	for i := range a {
-		d := float64(a[i]) - float64(b[i])
-		s += d * d
-	}
-	return float32(math.Sqrt(s))
+	return match.Distance((*match.Embedding)(a), (*match.Embedding)(b))
 }

@@ -51,9 +51,10 @@ type welcomeMsg struct {
 }
 
 type limits struct {
-	MaxStudents  int `json:"maxStudents"`
-	ResumeSecs   int `json:"resumeSeconds"`
-	EmbeddingDim int `json:"embeddingDim"`
+	Threshold    float64 `json:"threshold"`
+	MaxStudents  int     `json:"maxStudents"`
+	ResumeSecs   int     `json:"resumeSeconds"`
+	EmbeddingDim int     `json:"embeddingDim"`
 }
 
 func mustJSON(v any) []byte {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/facewatch/facewatch/facelib/match"
 )
 
 // ProtocolVersion is the value of "v" in every message, both ways. A
@@ -17,7 +19,7 @@ const ProtocolVersion = 1
 
 // EmbeddingDim is the length of a shared face embedding: the 128 numbers of
 // the dlib ResNet, not L2-normalised.
-const EmbeddingDim = 128
+const EmbeddingDim = match.Dim
 
 // MaxComponent bounds each number of a shared embedding. Real embeddings
 // have components well inside ±1; the bound keeps every distance finite.

@@ -231,7 +231,7 @@ func (r *room) welcomeTeacher(c *conn) {
 	c.enqueue(mustJSON(welcomeMsg{
 		V: ProtocolVersion, Type: TypeWelcome, Role: "teacher", Code: r.code, Display: FormatCode(r.code),
 		Token: r.teacherToken, JoinURL: join, QR: qrDataURL(join), Scenes: Scenes,
-		Limits: &limits{MaxStudents: r.srv.cfg.MaxStudents, ResumeSecs: int(r.srv.cfg.ResumeWindow / time.Second), EmbeddingDim: EmbeddingDim},
+		Limits: &limits{Threshold: Threshold, MaxStudents: r.srv.cfg.MaxStudents, ResumeSecs: int(r.srv.cfg.ResumeWindow / time.Second), EmbeddingDim: EmbeddingDim},
 	}))
 }
 
