@@ -22,11 +22,16 @@ func benchEmbed(b *testing.B, threads int) {
 	chip, _ := readChip(b, readGolden(b).Chips[0].File)
 	ws := m.NewWorkspace(embed.WithThreads(threads))
 	b.ReportAllocs()
-	b.ResetTimer()
+	cpu0, ok := processCPU()
+	n := 0
 	for b.Loop() {
 		if _, err := ws.Embed(chip); err != nil {
 			b.Fatal(err)
 		}
+		n++
+	}
+	if cpu1, _ := processCPU(); ok && n > 0 {
+		b.ReportMetric(float64(cpu1-cpu0)/float64(n)/1e6, "cpu-ms/op")
 	}
 }
 

@@ -343,6 +343,12 @@ func (w *Workspace) jobIm2col(lo, hi int) {
 func (w *Workspace) jobDirectGemm(lo, hi int) {
 	c := w.cur
 	r := c.cin * c.k * c.k
+	if c.tiles == 1 {
+		if lo == 0 && hi > 0 {
+			gemv(w.s2, c.w, w.s1, c.cout, r, c.tpad)
+		}
+		return
+	}
 	// Each part computes the columns [lo*4, hi*4) of out[cout][tpad].
 	gemm(w.s2[lo*4:], c.w, w.s1[lo*r*4:hi*r*4], c.cout, r, (hi-lo)*4, c.tpad)
 }

@@ -403,6 +403,17 @@ func (l *loader) conv(prefix string, k, stride, cin, cout int, same bool, inH, i
 			}
 		}
 	}
+	if same && k == 3 && stride == 1 && inH == 1 && inW == 1 {
+		// On a 1x1 input only the centre tap of a 'same' 3x3 filter ever
+		// meets data: keep just that (a 1x1 convolution).
+		centre := make([]float64, cout*cin)
+		for o := range cout {
+			for ci := range cin {
+				centre[o*cin+ci] = f[(o*cin+ci)*9+4]
+			}
+		}
+		f, c.k = centre, 1
+	}
 	c.kind = chooseKind(c)
 	switch c.kind {
 	case kindWino4:
