@@ -1,0 +1,65 @@
+// i18n.js — all words shown to visitors live in i18n/<lang>.json; elements
+// name their message with data-i18n="key" (text) or
+// data-i18n-attr="attr:key,attr:key" (attributes).
+import { fetchBytes } from './net.js';
+
+export const LANGS = ['ko', 'en'];
+let lang = 'en';
+let messages = {};
+const cache = new Map();
+const listeners = new Set();
+
+/** The language to start in: ?lang=, then the browser's preference. */
+export function initialLang() {
+  const q = new URLSearchParams(location.search).get('lang');
+  if (LANGS.includes(q)) return q;
+  for (const l of navigator.languages || [navigator.language || 'en']) {
+    const p = String(l).slice(0, 2).toLowerCase();
+    if (LANGS.includes(p)) return p;
+  }
+  return 'en';
+}
+
+export function currentLang() { return lang; }
+export function onLang(f) { listeners.add(f); }
+
+/** t returns the message for key with {name} placeholders filled. */
+export function t(key, vars = {}) {
+  const m = messages[key];
+  if (m === undefined) return key;
+  return m.replace(/\{(\w+)\}/g, (s, k) => (k in vars ? String(vars[k]) : s));
+}
+
+async function load(l) {
+  if (!cache.has(l)) {
+    const buf = await fetchBytes(`i18n/${l}.json`);
+    cache.set(l, JSON.parse(new TextDecoder().decode(buf)));
+  }
+  return cache.get(l);
+}
+
+/** setLang loads and applies a language to the document. */
+export async function setLang(l) {
+  if (!LANGS.includes(l)) l = 'en';
+  messages = await load(l);
+  lang = l;
+  document.documentElement.lang = l;
+  apply(document);
+  for (const b of document.querySelectorAll('[data-lang]')) {
+    b.setAttribute('aria-pressed', String(b.dataset.lang === l));
+  }
+  for (const f of listeners) f(l);
+}
+
+/** apply fills every data-i18n element under root. */
+export function apply(root) {
+  for (const el of root.querySelectorAll('[data-i18n]')) {
+    el.textContent = t(el.dataset.i18n);
+  }
+  for (const el of root.querySelectorAll('[data-i18n-attr]')) {
+    for (const pair of el.dataset.i18nAttr.split(',')) {
+      const [attr, key] = pair.split(':');
+      el.setAttribute(attr.trim(), t(key.trim()));
+    }
+  }
+}

@@ -1,0 +1,118 @@
+// worker.js — runs worker.wasm (wasm/worker) in a Web Worker. The page
+// transfers in the wasm and model bytes, then one frame at a time; every
+// result goes back as a transferred Float32Array (layout: js/wire.js).
+/* global Go, fwLoad, fwProcess, fwError, fwRead, fwChip, fwClose */
+'use strict';
+importScripts('../wasm_exec.js');
+
+// Option bits, mirrored in wasm/worker/main.go.
+const OPT = { candidates: 1, pupils: 2, landmarks: 4, chip: 8, track: 16, still: 32 };
+const FMT_GRAY = 0, FMT_RGBA = 1, FMT_BGRA = 2;
+const CHIP_BYTES = 150 * 150 * 4;
+const YUV = new Set(['I420', 'I420A', 'I422', 'I422A', 'I444', 'I444A', 'NV12']);
+
+let started = false;
+let pixels = new Uint8Array(0);
+let canvas = null, ctx = null;
+
+function ensure(n) {
+  if (pixels.byteLength < n) pixels = new Uint8Array(n);
+  return pixels;
+}
+
+function optionBits(o) {
+  let bits = 0;
+  for (const k in OPT) if (o && o[k]) bits |= OPT[k];
+  return bits;
+}
+
+async function start(wasm) {
+  const go = new Go();
+  const { instance } = await WebAssembly.instantiate(wasm, go.importObject);
+  go.run(instance); // returns once main blocks, with the fw* functions installed
+  started = true;
+}
+
+// grab copies a frame's pixels into `pixels` and returns [format, w, h].
+async function grabVideoFrame(vf) {
+  const w = vf.visibleRect.width, h = vf.visibleRect.height;
+  const f = vf.format;
+  if (YUV.has(f)) {
+    await vf.copyTo(ensure(vf.allocationSize()));
+    return [FMT_GRAY, w, h]; // the Y plane comes first, tightly packed
+  }
+  if (f === 'RGBA' || f === 'RGBX' || f === 'BGRA' || f === 'BGRX') {
+    await vf.copyTo(ensure(vf.allocationSize()));
+    return [f[0] === 'R' ? FMT_RGBA : FMT_BGRA, w, h];
+  }
+  // Unknown or opaque format: let the browser convert.
+  if (!canvas || canvas.width !== w || canvas.height !== h) {
+    canvas = new OffscreenCanvas(w, h);
+    ctx = canvas.getContext('2d', { willReadFrequently: true });
+  }
+  ctx.drawImage(vf, 0, 0, w, h);
+  ensure(w * h * 4).set(ctx.getImageData(0, 0, w, h).data);
+  return [FMT_RGBA, w, h];
+}
+
+function process(fmt, w, h, opts, grabMs, id) {
+  const bpp = fmt === FMT_GRAY ? 1 : 4;
+  const n = fwProcess(fmt, w, h, pixels.subarray(0, w * h * bpp), optionBits(opts), grabMs);
+  if (n < 0) {
+    postMessage({ type: 'error', id, message: fwError() });
+    return;
+  }
+  const out = new Uint8Array(n);
+  fwRead(out);
+  const msg = { type: 'result', id, buf: out.buffer };
+  const transfer = [out.buffer];
+  if (opts && opts.chip) {
+    const chip = new Uint8ClampedArray(CHIP_BYTES);
+    if (fwChip(chip)) {
+      msg.chip = chip.buffer;
+      transfer.push(chip.buffer);
+    }
+  }
+  postMessage(msg, transfer);
+}
+
+onmessage = async (ev) => {
+  const m = ev.data;
+  try {
+    switch (m.type) {
+      case 'start':
+        await start(m.wasm);
+        postMessage({ type: 'started' });
+        break;
+      case 'model': {
+        const err = fwLoad(m.name, new Uint8Array(m.bytes));
+        postMessage({ type: 'model', name: m.name, error: err || null });
+        break;
+      }
+      case 'frame': {
+        const t0 = performance.now();
+        let fmt, w, h;
+        try {
+          [fmt, w, h] = await grabVideoFrame(m.frame);
+        } finally {
+          m.frame.close();
+        }
+        process(fmt, w, h, m.opts, performance.now() - t0, m.id);
+        break;
+      }
+      case 'image': {
+        const t0 = performance.now();
+        ensure(m.width * m.height * 4).set(new Uint8Array(m.data));
+        process(FMT_RGBA, m.width, m.height, m.opts, performance.now() - t0, m.id);
+        break;
+      }
+      case 'close':
+        if (started) fwClose();
+        close();
+        break;
+    }
+  } catch (e) {
+    if (m && m.frame && typeof m.frame.close === 'function') { try { m.frame.close(); } catch (_) { /* already closed */ } }
+    postMessage({ type: 'error', id: m && m.id, message: String(e && e.message || e) });
+  }
+};

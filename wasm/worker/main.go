@@ -1,0 +1,105 @@
+//go:build js
+
+package main
+
+import (
+	"syscall/js"
+	"time"
+	"unsafe"
+
+	"github.com/facewatch/facewatch/wasm/internal/engine"
+)
+
+// Option bits of fwProcess, mirrored in playground/js/worker.js.
+const (
+	optCandidates = 1 << iota
+	optPupils
+	optLandmarks
+	optChip
+	optTrack
+	optStill
+)
+
+func main() {
+	start := time.Now()
+	now := func() float64 { return float64(time.Since(start).Nanoseconds()) / 1e6 }
+	e := engine.New(now, engine.DefaultParams())
+	var lastErr string
+	var out []float32
+	done := make(chan struct{})
+
+	global := js.Global()
+	funcs := map[string]js.Func{
+		"fwLoad": js.FuncOf(func(_ js.Value, a []js.Value) any {
+			if len(a) < 2 {
+				return "fwLoad(name, bytes)"
+			}
+			b := make([]byte, a[1].Get("byteLength").Int())
+			js.CopyBytesToGo(b, a[1])
+			if err := e.LoadModel(a[0].String(), b); err != nil {
+				return err.Error()
+			}
+			return ""
+		}),
+		"fwProcess": js.FuncOf(func(_ js.Value, a []js.Value) any {
+			if len(a) < 6 {
+				lastErr = "fwProcess(format, width, height, pixels, options, grabMs)"
+				return -1
+			}
+			t0 := now()
+			buf, err := e.Frame(engine.Format(a[0].Int()), a[1].Int(), a[2].Int())
+			if err != nil {
+				lastErr = err.Error()
+				return -1
+			}
+			if n := js.CopyBytesToGo(buf, a[3]); n != len(buf) {
+				lastErr = "fwProcess: pixel buffer shorter than the frame"
+				return -1
+			}
+			o := a[4].Int()
+			grab := float32(a[5].Float() + (now() - t0))
+			out, err = e.Process(engine.Options{
+				Candidates: o&optCandidates != 0,
+				Pupils:     o&optPupils != 0,
+				Landmarks:  o&optLandmarks != 0,
+				Chip:       o&optChip != 0,
+				Track:      o&optTrack != 0,
+				Still:      o&optStill != 0,
+				GrabMs:     grab,
+			})
+			if err != nil {
+				lastErr = err.Error()
+				return -1
+			}
+			return 4 * len(out)
+		}),
+		"fwError": js.FuncOf(func(js.Value, []js.Value) any { return lastErr }),
+		"fwRead": js.FuncOf(func(_ js.Value, a []js.Value) any {
+			if len(a) < 1 || len(out) == 0 {
+				return 0
+			}
+			b := unsafe.Slice((*byte)(unsafe.Pointer(&out[0])), 4*len(out))
+			return js.CopyBytesToJS(a[0], b)
+		}),
+		"fwChip": js.FuncOf(func(_ js.Value, a []js.Value) any {
+			chip, ok := e.Chip()
+			if len(a) < 1 || !ok {
+				return false
+			}
+			js.CopyBytesToJS(a[0], chip)
+			return true
+		}),
+	}
+	funcs["fwClose"] = js.FuncOf(func(js.Value, []js.Value) any {
+		close(done)
+		return nil
+	})
+	for name, f := range funcs {
+		global.Set(name, f)
+	}
+	<-done
+	for name, f := range funcs {
+		global.Delete(name)
+		f.Release()
+	}
+}
