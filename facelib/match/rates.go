@@ -309,8 +309,8 @@ func (s *Scores) EER() EER {
 			dA := cur.FNMR - cur.FMR
 			l := dB / (dB - dA)
 			return EER{
-				Rate:      prev.FMR + l*(cur.FMR-prev.FMR),
-				Threshold: prev.Threshold + l*(cur.Threshold-prev.Threshold),
+				Rate:      lerp(prev.FMR, cur.FMR, l),
+				Threshold: lerp(prev.Threshold, cur.Threshold, l),
 				Below:     prev,
 				Above:     cur,
 			}
@@ -319,6 +319,14 @@ func (s *Scores) EER() EER {
 	}
 	// Unreachable: the last operating point has FNMR 0 and FMR 1.
 	return EER{Rate: 0.5, Threshold: prev.Threshold, Below: prev, Above: prev}
+}
+
+// lerp returns (1−l)·a + l·b for l in [0, 1], kept within [a, b] (or [b, a]);
+// unlike a + l·(b − a) it cannot overflow when a and b are huge and of
+// opposite sign.
+func lerp(a, b, l float64) float64 {
+	v := (1-l)*a + l*b
+	return min(max(v, min(a, b)), max(a, b))
 }
 
 // ThresholdForFMR returns the operating point with the loosest threshold
