@@ -466,12 +466,21 @@ func (t *Tracker) pairCost(tr *track, d *Detection) (float64, bool) {
 	pb, db := tr.box(), d.Box
 	s := pb.Size()
 	pc, dc := pb.Center(), db.Center()
-	dist := math.Hypot(dc.X-pc.X, dc.Y-pc.Y) / s
+	dx, dy := dc.X-pc.X, dc.Y-pc.Y // bounded by the input limits: no overflow
+	dist := math.Sqrt(dx*dx+dy*dy) / s
 	gate := c.MaxDistance + c.DistanceGrowth*(t.now-tr.last).Seconds()
-	sizeGate := true
-
+	r := db.Size() / s
+	if r < 1 {
+		r = 1 / r
+	}
+	inGates := dist <= gate && r <= c.MaxSizeRatio
+	hasApp := tr.nemb > 0 && len(d.Embedding) > 0
+	reid := hasApp && tr.state == Lost && c.ReIDGate > 0
+	if !inGates && !reid {
+		return 0, false // cheap geometry first: most pairs end here
+	}
 	app := 0.0
-	if tr.nemb > 0 && len(d.Embedding) > 0 {
+	if hasApp {
 		app = t.appear(tr.emb, d.Embedding)
 		if !(app >= 0) { // NaN or negative: no usable answer, no match
 			return 0, false
@@ -479,23 +488,14 @@ func (t *Tracker) pairCost(tr *track, d *Detection) (float64, bool) {
 		if c.AppearanceGate > 0 && app > c.AppearanceGate {
 			return 0, false
 		}
-		if tr.state == Lost && c.ReIDGate > 0 && app <= c.ReIDGate {
-			gate = math.Max(gate, c.ReIDDistance)
-			sizeGate = false
+		if !inGates {
+			// A lost face recognised by appearance may have moved far
+			// and changed size while unseen.
+			if app > c.ReIDGate || !(dist <= math.Max(gate, c.ReIDDistance)) {
+				return 0, false
+			}
 		}
 		app = math.Min(app, maxWeight)
-	}
-	if !(dist <= gate) {
-		return 0, false
-	}
-	if sizeGate {
-		r := db.Size() / s
-		if r < 1 {
-			r = 1 / r
-		}
-		if !(r <= c.MaxSizeRatio) {
-			return 0, false
-		}
 	}
 	return c.IoUWeight*(1-pb.IoU(db)) + c.DistanceWeight*dist + c.AppearanceWeight*app, true
 }
