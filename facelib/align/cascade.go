@@ -113,58 +113,82 @@ type gray struct {
 
 // regress runs the cascade once from (r, c) at scale s and returns the
 // refined position and scale. It is pigo's PuplocCascade.classifyRegion
-// (core/puploc.go, v1.4.6) with the same integer arithmetic, so it reproduces
-// pigo's points, minus the per-node allocations and rounding. With flip the
-// trees run mirrored (column offsets negated), which pigo uses to find the
-// image-right counterpart of an image-left landmark.
+// (core/puploc.go, v1.4.6) with the same integer arithmetic, so it
+// reproduces pigo's points bit for bit. With flip the trees run mirrored
+// (column offsets negated), which pigo uses to find the image-right
+// counterpart of an image-left landmark.
 func (cs *cascade) regress(g *gray, r, c, s float32, flip bool) (float32, float32, float32) {
+	rs, cols, ss := [1]float32{r}, [1]float32{c}, [1]float32{s}
+	var dr, dc [1]float32
+	cs.regressAll(g, rs[:], cols[:], ss[:], dr[:], dc[:], flip)
+	return rs[0], cols[0], ss[0]
+}
+
+// regressAll runs regress from every start (rs[i], cs[i], ss[i]) at once,
+// updating them in place; dr and dc are scratch of the same length. Going
+// tree by tree over all starts, rather than start by start over all trees,
+// keeps each tree's nodes in cache while the nearby starts walk it; every
+// start still sums its trees in pigo's order, so the results are identical.
+func (cs *cascade) regressAll(g *gray, rs, cols, ss, dr, dc []float32, flip bool) {
+	n := len(rs)
+	cols, ss, dr, dc = cols[:n], ss[:n], dr[:n], dc[:n]
 	leaves := 1 << cs.depth
 	codesPerTree := 4 * (leaves - 1)
 	maxR, maxC := g.h-1, g.w-1
+	pix, stride := g.pix, g.stride
+	// The largest pixel index the clamped coordinates can form; checking it
+	// once lets the loop index pix without a bounds check per node.
+	_ = pix[maxR*stride+maxC]
 	root, lut := 0, 0
 	for st := 0; st < cs.stages; st++ {
-		var dr, dc float32
-		is := int(math.Round(float64(s)))
-		ir, ic := 256*int(r), 256*int(c)
+		for i := range n {
+			dr[i], dc[i] = 0, 0
+		}
 		for t := 0; t < cs.trees; t++ {
 			codes := cs.codes[root : root+codesPerTree]
-			idx := 0
-			for k := 0; k < cs.depth; k++ {
-				n := codes[4*idx : 4*idx+4 : 4*idx+4]
-				c1, c2 := int(n[1]), int(n[3])
+			preds := cs.preds[2*lut : 2*(lut+leaves)]
+			for i := range n {
+				is := int(math.Round(float64(ss[i])))
+				ir, ic := 256*int(rs[i]), 256*int(cols[i])
+				idx := 0
+				for k := 0; k < cs.depth; k++ {
+					nd := codes[4*idx : 4*idx+4 : 4*idx+4]
+					c1, c2 := int(nd[1]), int(nd[3])
+					if flip {
+						// Negate in int8 like pigo, so -128 stays -128.
+						c1, c2 = int(-nd[1]), int(-nd[3])
+					}
+					r1 := min(maxR, max(0, (ir+int(nd[0])*is)>>8))
+					r2 := min(maxR, max(0, (ir+int(nd[2])*is)>>8))
+					x1 := min(maxC, max(0, (ic+c1*is)>>8))
+					x2 := min(maxC, max(0, (ic+c2*is)>>8))
+					idx = 2*idx + 1
+					if pix[r1*stride+x1] > pix[r2*stride+x2] {
+						idx++
+					}
+				}
+				leaf := 2 * (idx - (leaves - 1))
+				dr[i] += preds[leaf]
 				if flip {
-					// Negate in int8 like pigo, so -128 stays -128.
-					c1, c2 = int(-n[1]), int(-n[3])
+					dc[i] -= preds[leaf+1]
+				} else {
+					dc[i] += preds[leaf+1]
 				}
-				r1 := min(maxR, max(0, (ir+int(n[0])*is)>>8))
-				r2 := min(maxR, max(0, (ir+int(n[2])*is)>>8))
-				x1 := min(maxC, max(0, (ic+c1*is)>>8))
-				x2 := min(maxC, max(0, (ic+c2*is)>>8))
-				idx = 2*idx + 1
-				if g.pix[r1*g.stride+x1] > g.pix[r2*g.stride+x2] {
-					idx++
-				}
-			}
-			leaf := 2 * (lut + idx - (leaves - 1))
-			dr += cs.preds[leaf]
-			if flip {
-				dc -= cs.preds[leaf+1]
-			} else {
-				dc += cs.preds[leaf+1]
 			}
 			root += codesPerTree
 			lut += leaves
 		}
-		r += dr * s
-		c += dc * s
-		s *= cs.shrink
+		for i := range n {
+			rs[i] += dr[i] * ss[i]
+			cols[i] += dc[i] * ss[i]
+			ss[i] *= cs.shrink
+		}
 	}
-	return r, c, s
 }
 
-// scratch holds the per-run perturbation results, reused across calls.
+// scratch holds the per-run perturbation state, reused across calls.
 type scratch struct {
-	rows, cols, scales []float32
+	rows, cols, scales, dr, dc []float32
 }
 
 func (sc *scratch) grow(n int) {
@@ -172,8 +196,11 @@ func (sc *scratch) grow(n int) {
 		sc.rows = make([]float32, n)
 		sc.cols = make([]float32, n)
 		sc.scales = make([]float32, n)
+		sc.dr = make([]float32, n)
+		sc.dc = make([]float32, n)
 	}
 	sc.rows, sc.cols, sc.scales = sc.rows[:n], sc.cols[:n], sc.scales[:n]
+	sc.dr, sc.dc = sc.dr[:n], sc.dc[:n]
 }
 
 // locate is pigo's RunDetector loop made deterministic: n runs of regress from
@@ -189,11 +216,11 @@ func (cs *cascade) locate(g *gray, sc *scratch, r, c, s float32, n int, seed, st
 	pcg.Seed(seed, stream)
 	src := &pcg
 	for i := 0; i < n; i++ {
-		pr := r + s*0.15*(0.5-unit(src))
-		pc := c + s*0.15*(0.5-unit(src))
-		ps := s * (0.925 + 0.15*unit(src))
-		sc.rows[i], sc.cols[i], sc.scales[i] = cs.regress(g, pr, pc, ps, flip)
+		sc.rows[i] = r + s*0.15*(0.5-unit(src))
+		sc.cols[i] = c + s*0.15*(0.5-unit(src))
+		sc.scales[i] = s * (0.925 + 0.15*unit(src))
 	}
+	cs.regressAll(g, sc.rows, sc.cols, sc.scales, sc.dr, sc.dc, flip)
 	return median(sc.rows), median(sc.cols), median(sc.scales)
 }
 

@@ -3,8 +3,6 @@ package align
 import (
 	"math"
 	"testing"
-
-	"github.com/facewatch/facewatch/facelib/detect"
 )
 
 // dlib's 5-point template as printed in get_face_chip_details
@@ -158,7 +156,7 @@ func TestChipAgreesWithCornerFit(t *testing.T) {
 		if len(im.Faces) == 0 {
 			continue
 		}
-		g := detect.GrayFrom(loadRGBA(t, im.File), nil)
+		g := grayOf(loadRGBA(t, im.File))
 		for _, d := range detectLabelled(t, g, im.Faces) {
 			var r Result
 			if err := a.Locate(g, d.face, &r); err != nil {

@@ -2,12 +2,16 @@ package align
 
 import (
 	"image"
+	"image/color"
 	"image/draw"
 	_ "image/jpeg"
 	_ "image/png"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
+
+	"github.com/facewatch/facewatch/facelib/detect"
 )
 
 // Test data lives in the module's assets directory; tests read it from disk
@@ -33,9 +37,21 @@ func lpsBytes(t testing.TB) map[string][]byte {
 	return m
 }
 
-// loadRGBA decodes a test image into an *image.RGBA with origin (0, 0).
+var (
+	imgMu    sync.Mutex
+	imgCache = map[string]*image.RGBA{}
+	grayMemo = map[*image.RGBA]detect.Gray{}
+)
+
+// loadRGBA decodes a test image into an *image.RGBA with origin (0, 0). The
+// result is cached and shared: callers must not modify it.
 func loadRGBA(t testing.TB, name string) *image.RGBA {
 	t.Helper()
+	imgMu.Lock()
+	defer imgMu.Unlock()
+	if m, ok := imgCache[name]; ok {
+		return m
+	}
 	f, err := os.Open(filepath.Join(assetsDir, "testdata", name))
 	if err != nil {
 		t.Fatalf("opening test image: %v", err)
@@ -48,7 +64,20 @@ func loadRGBA(t testing.TB, name string) *image.RGBA {
 	b := img.Bounds()
 	out := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
 	draw.Draw(out, out.Rect, img, b.Min, draw.Src)
+	imgCache[name] = out
 	return out
+}
+
+// grayOf returns detect.GrayFrom(m), once per image.
+func grayOf(m *image.RGBA) detect.Gray {
+	imgMu.Lock()
+	defer imgMu.Unlock()
+	if g, ok := grayMemo[m]; ok {
+		return g
+	}
+	g := detect.GrayFrom(m, nil)
+	grayMemo[m] = g
+	return g
 }
 
 // toGray converts with pigo's weights (0.299, 0.587, 0.114).
@@ -63,3 +92,7 @@ func toGray(m *image.RGBA) gray {
 	}
 	return g
 }
+
+func newChip(size int) *image.RGBA { return image.NewRGBA(image.Rect(0, 0, size, size)) }
+
+func colorToYCbCr(r, g, b uint8) (uint8, uint8, uint8) { return color.RGBToYCbCr(r, g, b) }

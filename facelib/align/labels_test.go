@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/facewatch/facewatch/facelib/detect"
@@ -93,10 +94,20 @@ type detected struct {
 	face  detect.Face
 }
 
-// detectLabelled runs facelib/detect on an image and pairs each labelled face
-// with the detection whose box overlaps its labelled box most (IoU >= 0.3).
-func detectLabelled(t testing.TB, g detect.Gray, faces []labelFace) []detected {
+var (
+	detMu    sync.Mutex
+	detCache = map[*uint8][]detect.Face{}
+)
+
+// detectAll runs facelib/detect over g once per pixel buffer and caches the
+// faces (the images are shared, read-only, between tests).
+func detectAll(t testing.TB, g detect.Gray) []detect.Face {
 	t.Helper()
+	detMu.Lock()
+	defer detMu.Unlock()
+	if f, ok := detCache[&g.Pix[0]]; ok {
+		return f
+	}
 	fc, err := detect.ParseCascade(readAsset(t, "cascades/facefinder"))
 	if err != nil {
 		t.Fatal(err)
@@ -109,6 +120,15 @@ func detectLabelled(t testing.TB, g detect.Gray, faces []labelFace) []detected {
 	if err != nil {
 		t.Fatal(err)
 	}
+	detCache[&g.Pix[0]] = dets
+	return dets
+}
+
+// detectLabelled pairs each labelled face with the detection whose box
+// overlaps its labelled box most (IoU >= 0.3).
+func detectLabelled(t testing.TB, g detect.Gray, faces []labelFace) []detected {
+	t.Helper()
+	dets := detectAll(t, g)
 	var out []detected
 	for _, lf := range faces {
 		box := image.Rect(int(lf.Box[0]), int(lf.Box[1]), int(lf.Box[2]), int(lf.Box[3]))

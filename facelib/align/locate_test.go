@@ -48,7 +48,7 @@ func TestPupilsMatchLabels(t *testing.T) {
 						continue
 					}
 					labelled += len(im.Faces)
-					g := detect.GrayFrom(loadRGBA(t, im.File), nil)
+					g := grayOf(loadRGBA(t, im.File))
 					for i, d := range detectLabelled(t, g, im.Faces) {
 						faces++
 						var r Result
@@ -100,7 +100,7 @@ func TestEstimateEyes(t *testing.T) {
 		if len(im.Faces) == 0 {
 			continue
 		}
-		g := detect.GrayFrom(loadRGBA(t, im.File), nil)
+		g := grayOf(loadRGBA(t, im.File))
 		for _, d := range detectLabelled(t, g, im.Faces) {
 			l, r := EstimateEyes(d.face)
 			iod := d.label.iod()
@@ -148,8 +148,8 @@ func TestPlausibleEyes(t *testing.T) {
 // row, after unrelated calls on other images and faces, and from a second
 // Aligner with the same options.
 func TestDeterministic(t *testing.T) {
-	ast := detect.GrayFrom(loadRGBA(t, "astronaut.png"), nil)
-	smp := detect.GrayFrom(loadRGBA(t, "pigo-sample.jpg"), nil)
+	ast := grayOf(loadRGBA(t, "astronaut.png"))
+	smp := grayOf(loadRGBA(t, "pigo-sample.jpg"))
 	fa := detect.Face{Row: 110, Col: 224, Size: 100}
 	fs := detect.Face{Row: 204, Col: 154, Size: 225}
 	o := Options{Perturbations: 15, Landmarks: true, Seed: 7}
@@ -232,7 +232,7 @@ func TestLandmarksLayout(t *testing.T) {
 	a := newAligner(t, Options{Perturbations: 31, Landmarks: true, Seed: 1})
 	for _, lf := range labelFiles {
 		for _, im := range loadLabels(t, lf).Images {
-			g := detect.GrayFrom(loadRGBA(t, im.File), nil)
+			g := grayOf(loadRGBA(t, im.File))
 			for _, d := range detectLabelled(t, g, im.Faces) {
 				var r Result
 				if err := a.Locate(g, d.face, &r); err != nil {
@@ -374,7 +374,7 @@ func TestPartialLandmarks(t *testing.T) {
 		t.Fatal(err)
 	}
 	var r Result
-	if err := a.Locate(detect.GrayFrom(loadRGBA(t, "pigo-sample.jpg"), nil), detect.Face{Row: 204, Col: 154, Size: 225}, &r); err != nil {
+	if err := a.Locate(grayOf(loadRGBA(t, "pigo-sample.jpg")), detect.Face{Row: 204, Col: 154, Size: 225}, &r); err != nil {
 		t.Fatal(err)
 	}
 	var got []Part
@@ -423,7 +423,7 @@ func TestLocateErrors(t *testing.T) {
 // result and chip exist.
 func TestZeroAllocs(t *testing.T) {
 	img := loadRGBA(t, "pigo-sample.jpg")
-	g := detect.GrayFrom(img, nil)
+	g := grayOf(img)
 	f := detect.Face{Row: 204, Col: 154, Size: 225}
 	a := newAligner(t, Options{Perturbations: 15, Landmarks: true, Seed: 1})
 	chip := image.NewRGBA(image.Rect(0, 0, ChipSize, ChipSize))

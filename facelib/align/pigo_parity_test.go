@@ -1,6 +1,7 @@
 package align
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 	_ "unsafe" // go:linkname
@@ -98,5 +99,48 @@ func TestRegressMatchesPigo(t *testing.T) {
 			}
 		}
 		t.Logf("%s: %d start points identical to pigo", name, n)
+	}
+}
+
+// BenchmarkPigoLocate runs pigo's own RunDetector/GetLandmarkPoint on the
+// same face as BenchmarkLocate, for comparison under the same load.
+func BenchmarkPigoLocate(b *testing.B) {
+	img := loadRGBA(b, "pigo-sample.jpg")
+	g := toGray(img)
+	ip := pigo.ImageParams{Pixels: g.pix, Rows: g.h, Cols: g.w, Dim: g.stride}
+	plc, err := pigo.NewPuplocCascade().UnpackCascade(puplocBytes(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	lps := map[string]*pigo.PuplocCascade{}
+	for name, data := range lpsBytes(b) {
+		if lps[name], err = pigo.NewPuplocCascade().UnpackCascade(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+	row, col, size := 204, 154, 225
+	for _, lm := range []bool{false, true} {
+		for _, n := range []int{15, 31, 63} {
+			name := fmt.Sprintf("pupils/n%d", n)
+			if lm {
+				name = fmt.Sprintf("landmarks/n%d", n)
+			}
+			b.Run(name, func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					start := pigo.Puploc{Row: row - int(eyeUp*float32(size)), Col: col - int(eyeSide*float32(size)), Scale: eyeScale * float32(size), Perturbs: n}
+					l := plc.RunDetector(start, ip, 0, false)
+					start.Col = col + int(eyeSide*float32(size))
+					r := plc.RunDetector(start, ip, 0, false)
+					if !lm {
+						continue
+					}
+					for part := Part(0); part < NumParts; part++ {
+						name, flip := part.Cascade()
+						lps[name].GetLandmarkPoint(l, r, ip, n, flip)
+					}
+				}
+			})
+		}
 	}
 }

@@ -181,7 +181,7 @@ func TestWarpedChipHasEyesAtTemplate(t *testing.T) {
 				continue
 			}
 			img := loadRGBA(t, im.File)
-			g := detect.GrayFrom(img, nil)
+			g := grayOf(img)
 			for _, d := range detectLabelled(t, g, im.Faces) {
 				var r Result
 				if err := a.Locate(g, d.face, &r); err != nil {
