@@ -19,7 +19,7 @@
 import { createRequire } from 'node:module';
 import { readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodePNG } from './lib/png.mjs';
 
@@ -102,7 +102,7 @@ async function main() {
   };
   const text = JSON.stringify(out, null, 1).replace(/\[\n\s+([-\d.e,\s]+?)\n\s*\]/g, (m, body) => `[${body.replace(/\s+/g, ' ')}]`);
   writeFileSync(join(chipDir, 'golden.json'), text + '\n');
-  console.log(`wrote ${chips.length} golden descriptors to ${join(chipDir, 'golden.json')} (cpu vs wasm max |Δ| ${wasmDiff.toExponential(2)})`);
+  console.log(`wrote ${chips.length} golden descriptors to ${relative(process.cwd(), join(chipDir, 'golden.json'))} (cpu vs wasm max |Δ| ${wasmDiff.toExponential(2)})`);
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });

@@ -1,7 +1,8 @@
 // Command mkchips writes the 150x150 face chips facelib/embed's parity tests
 // run on, into assets/testdata/chips: aligned face chips cut from the test
-// images at their hand-labelled eye centres (assets/testdata/truth.json), and
-// a few synthetic chips (gradient, seeded noise, flat grey, checkerboard).
+// images at their hand-labelled eye centres (assets/testdata/truth.json) with
+// facelib/align's dlib-template chip (ChipTransform + Warp), and a few
+// synthetic chips (gradient, seeded noise, flat grey, checkerboard).
 //
 // After changing a chip, regenerate the reference descriptors too:
 //
@@ -19,11 +20,12 @@ import (
 	_ "image/jpeg"
 	"image/png"
 	"log"
-	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/facewatch/facewatch/facelib/align"
 )
 
 const size = 150
@@ -42,8 +44,8 @@ type truth struct {
 func main() {
 	dir := flag.String("dir", "assets/testdata", "test data directory")
 	out := flag.String("out", "assets/testdata/chips", "output directory")
-	images := flag.String("images", "astronaut.png,pigo-sample.jpg,faceapi-sample1.jpg", "images to cut face chips from")
-	perImage := flag.Int("faces", 3, "at most this many faces per image")
+	images := flag.String("images", "astronaut.png,pigo-sample.jpg,faceapi-sample1.jpg,faceapi-sample3.jpg", "images to cut face chips from")
+	perImage := flag.Int("faces", 2, "at most this many faces per image")
 	truthPath := flag.String("truth", "", "hand-labelled faces (default <dir>/truth.json)")
 	flag.Parse()
 	if *truthPath == "" {
@@ -51,6 +53,13 @@ func main() {
 	}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		log.Fatal(err)
+	}
+	// Start clean so a chip that is no longer made does not linger.
+	old, _ := filepath.Glob(filepath.Join(*out, "*.png"))
+	for _, f := range old {
+		if err := os.Remove(f); err != nil {
+			log.Fatal(err)
+		}
 	}
 	b, err := os.ReadFile(*truthPath)
 	if err != nil {
@@ -77,7 +86,14 @@ func main() {
 			if len(f.EyeL) != 2 || len(f.EyeR) != 2 || n >= *perImage {
 				continue
 			}
-			chip := faceChip(src, f.EyeL[0], f.EyeL[1], f.EyeR[0], f.EyeR[1], 0.25)
+			// truth.json measures from the corner of the top-left pixel,
+			// facelib/align from its centre.
+			l := align.Point{X: f.EyeL[0] - 0.5, Y: f.EyeL[1] - 0.5}
+			r := align.Point{X: f.EyeR[0] - 0.5, Y: f.EyeR[1] - 0.5}
+			chip := image.NewRGBA(image.Rect(0, 0, size, size))
+			if err := align.ChipTransform(l, r, size, align.ChipPadding).Warp(chip, src); err != nil {
+				log.Fatalf("%s: %v", im.File, err)
+			}
 			name := strings.TrimSuffix(im.File, filepath.Ext(im.File))
 			save(filepath.Join(*out, fmt.Sprintf("face-%s-%d.png", name, n)), chip)
 			n++
@@ -110,55 +126,6 @@ func save(path string, img image.Image) {
 		log.Fatal(err)
 	}
 	fmt.Println(path)
-}
-
-// faceChip cuts a dlib-style face chip from the two eye centres (in image
-// pixels, either order): centre = eye midpoint + 0.524 × the eye vector
-// rotated 90° toward the mouth; side = 2 × 0.963365 × (1 + 2·padding) × eye
-// distance; rotated so the eye line is horizontal. Bilinear sampling,
-// edge pixels repeated outside the image.
-func faceChip(src image.Image, lx, ly, rx, ry, padding float64) *image.RGBA {
-	if lx > rx {
-		lx, ly, rx, ry = rx, ry, lx, ly
-	}
-	vx, vy := rx-lx, ry-ly
-	dist := math.Hypot(vx, vy)
-	cx := (lx+rx)/2 - 0.524*vy
-	cy := (ly+ry)/2 + 0.524*vx
-	side := 2 * 0.963365 * (1 + 2*padding) * dist
-	ux, uy := vx/dist, vy/dist // chip x axis in the image
-	wx, wy := -uy, ux          // chip y axis
-	dst := image.NewRGBA(image.Rect(0, 0, size, size))
-	for y := range size {
-		for x := range size {
-			fx := (float64(x)+0.5)/size - 0.5
-			fy := (float64(y)+0.5)/size - 0.5
-			sx := cx + side*(fx*ux+fy*wx) - 0.5
-			sy := cy + side*(fx*uy+fy*wy) - 0.5
-			dst.SetRGBA(x, y, bilinear(src, sx, sy))
-		}
-	}
-	return dst
-}
-
-func bilinear(src image.Image, x, y float64) color.RGBA {
-	b := src.Bounds()
-	x0, y0 := math.Floor(x), math.Floor(y)
-	ax, ay := x-x0, y-y0
-	at := func(xi, yi int) [3]float64 {
-		xi = min(max(xi, b.Min.X), b.Max.X-1)
-		yi = min(max(yi, b.Min.Y), b.Max.Y-1)
-		r, g, bb, _ := src.At(xi, yi).RGBA()
-		return [3]float64{float64(r >> 8), float64(g >> 8), float64(bb >> 8)}
-	}
-	p00, p10 := at(int(x0), int(y0)), at(int(x0)+1, int(y0))
-	p01, p11 := at(int(x0), int(y0)+1), at(int(x0)+1, int(y0)+1)
-	var c [3]uint8
-	for i := range 3 {
-		v := (p00[i]*(1-ax)+p10[i]*ax)*(1-ay) + (p01[i]*(1-ax)+p11[i]*ax)*ay
-		c[i] = uint8(min(max(math.Round(v), 0), 255))
-	}
-	return color.RGBA{c[0], c[1], c[2], 255}
 }
 
 // synthetic returns non-face chips that exercise the whole input range.
