@@ -210,7 +210,11 @@ func (sc *scratch) grow(n int) {
 // only on the image and the arguments. Unlike pigo it takes the median of
 // exactly the n runs (pigo sorts its whole 63-entry pool, so with fewer than
 // 63 perturbations stale entries from earlier calls leak into its median).
-func (cs *cascade) locate(g *gray, sc *scratch, r, c, s float32, n int, seed, stream uint64, flip bool) (float32, float32, float32) {
+// It also returns the spread of the runs: the mean of the interquartile
+// ranges of the rows and columns, as a fraction of the start scale s. Runs
+// on a real eye converge (spread below 0.05 on most labelled eyes, at most
+// 0.15); on noise they often scatter (above 0.2).
+func (cs *cascade) locate(g *gray, sc *scratch, r, c, s float32, n int, seed, stream uint64, flip bool) (row, col, scale, spread float32) {
 	sc.grow(n)
 	var pcg rand.PCG
 	pcg.Seed(seed, stream)
@@ -221,7 +225,11 @@ func (cs *cascade) locate(g *gray, sc *scratch, r, c, s float32, n int, seed, st
 		sc.scales[i] = s * (0.925 + 0.15*unit(src))
 	}
 	cs.regressAll(g, sc.rows, sc.cols, sc.scales, sc.dr, sc.dc, flip)
-	return median(sc.rows), median(sc.cols), median(sc.scales)
+	row, col, scale = median(sc.rows), median(sc.cols), median(sc.scales)
+	// median sorted rows and cols.
+	lo, hi := n/4, (3*n)/4
+	spread = (sc.rows[hi] - sc.rows[lo] + sc.cols[hi] - sc.cols[lo]) / 2 / s
+	return row, col, scale, spread
 }
 
 // unit returns a uniform float32 in [0, 1).

@@ -91,8 +91,7 @@ func FuzzParseCascade(f *testing.F) {
 		}
 		var sc scratch
 		for _, flip := range []bool{false, true} {
-			r, col, s := c.locate(&img, &sc, 8, 12, 10, 3, 1, 0, flip)
-			_, _, _ = r, col, s
+			c.locate(&img, &sc, 8, 12, 10, 3, 1, 0, flip)
 		}
 	})
 }

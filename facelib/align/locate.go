@@ -102,8 +102,12 @@ type Result struct {
 	// LeftEye and RightEye are the pupil centres, image-left and
 	// image-right (LeftEye.X < RightEye.X).
 	LeftEye, RightEye Point
-	// EyesFound is false when the pupil cascade gave implausible points and
-	// the eyes were instead estimated from the face box (EstimateEyes).
+	// EyesFound is false when the pupil search did not converge (its
+	// perturbed runs scattered) or gave pupils no face can have, and the
+	// eyes were instead estimated from the face box (EstimateEyes). The
+	// search always returns some point, so a box on something that is not a
+	// face often still reports EyesFound: it is a sanity check, not a face
+	// verifier.
 	EyesFound bool
 	// Landmarks holds the landmark points found, in Part order (all 15 when
 	// every lps cascade is loaded and every point falls inside the image),
@@ -155,11 +159,11 @@ func (a *Aligner) Locate(g detect.Gray, f detect.Face, r *Result) error {
 	row := float32(f.Row) - eyeUp*size
 	s := eyeScale * size
 
-	lr, lc, _ := a.pupil.locate(&gr, &a.sc, row, float32(f.Col)-eyeSide*size, s, n, seed, 0, false)
-	rr, rc, _ := a.pupil.locate(&gr, &a.sc, row, float32(f.Col)+eyeSide*size, s, n, seed, 1, false)
+	lr, lc, _, ls := a.pupil.locate(&gr, &a.sc, row, float32(f.Col)-eyeSide*size, s, n, seed, 0, false)
+	rr, rc, _, rs := a.pupil.locate(&gr, &a.sc, row, float32(f.Col)+eyeSide*size, s, n, seed, 1, false)
 	r.LeftEye = Point{float64(lc), float64(lr)}
 	r.RightEye = Point{float64(rc), float64(rr)}
-	r.EyesFound = plausibleEyes(r.LeftEye, r.RightEye, f)
+	r.EyesFound = max(ls, rs) <= maxSpread && plausibleEyes(r.LeftEye, r.RightEye, f)
 	if !r.EyesFound {
 		r.LeftEye, r.RightEye = EstimateEyes(f)
 	}
@@ -179,7 +183,7 @@ func (a *Aligner) Locate(g detect.Gray, f detect.Face, r *Result) error {
 		if c == nil {
 			continue
 		}
-		pr, pc, _ := c.locate(&gr, &a.sc, mr, mc, 3*dist, n, seed, 2+uint64(part), partSpecs[part].flip)
+		pr, pc, _, _ := c.locate(&gr, &a.sc, mr, mc, 3*dist, n, seed, 2+uint64(part), partSpecs[part].flip)
 		if pr < 0 || pc < 0 || pr > float32(g.Height-1) || pc > float32(g.Width-1) {
 			continue
 		}
@@ -187,6 +191,12 @@ func (a *Aligner) Locate(g detect.Gray, f detect.Face, r *Result) error {
 	}
 	return nil
 }
+
+// maxSpread is the largest spread of the perturbed pupil runs (see
+// cascade.locate) Locate accepts: on the 34 labelled eyes it is at most
+// 0.15; on uniform random noise it exceeds 0.2 for more than half of all
+// boxes.
+const maxSpread = 0.2
 
 // plausibleEyes rejects pupils a face cannot have: outside the box, crossed,
 // too close or too far apart for the box, or tilted by more than about 31°
