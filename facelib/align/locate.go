@@ -32,7 +32,11 @@ type Options struct {
 }
 
 // DefaultOptions returns the options the pipeline uses: pupils only, with
-// 31 perturbations (see the package benchmarks for the cost).
+// 31 perturbations. On the labelled faces 15, 31 and 63 perturbations are
+// equally accurate (mean pupil error 0.057 eye distances); what more buys is
+// steadiness: the pupils move by 0.008, 0.006 and 0.004 eye distances (rms)
+// between seeds, i.e. from frame to frame. The cost is linear in the
+// perturbations and 7.5x higher with landmarks (BenchmarkLocate).
 func DefaultOptions() Options {
 	return Options{Perturbations: 31, Landmarks: false, Seed: 1}
 }
