@@ -32,6 +32,7 @@ const state = {
   bootDone: false,
   models: new Set(),     // model names loaded in the worker
   alignLoading: null,    // promise for puploc + lps
+  embedLoading: null,    // promise for the recognition network
   busy: false,
   frameId: 0,
   running: false,
@@ -107,9 +108,11 @@ function loadAlign() {
   const names = ['puploc', ...LANDMARKS];
   const urls = names.map((n) => (n === 'puploc' ? 'models/puploc' : `models/lps/${n}`));
   state.alignLoading = (async () => {
+    const booted = boot();
     const bufs = await fetchAll(urls, (l, tot) => {
       $('models-note').textContent = t('load.models') + ' ' + (tot ? `${Math.round((100 * l) / tot)}%` : '');
     });
+    await booted;
     for (let i = 0; i < names.length; i++) {
       await call('model', { name: names[i], bytes: bufs[i] }, [bufs[i]]);
       state.models.add(names[i]);
@@ -118,6 +121,29 @@ function loadAlign() {
     if (state.frozen || state.photo) processStill();
   })().catch((e) => { state.alignLoading = null; fail(t('load.failed', { error: e.message })); });
   return state.alignLoading;
+}
+
+// loadEmbed fetches the recognition network (6.4 MB) the first time step 6
+// is reached, never before.
+const EMBED_FILES = ['face_recognition_model-weights_manifest.json', 'face_recognition_model.bin'];
+function loadEmbed() {
+  if (state.embedLoading) return state.embedLoading;
+  const note = $('embed-pending');
+  state.embedLoading = (async () => {
+    const booted = boot();
+    const bufs = await fetchAll(EMBED_FILES.map((n) => `models/${n}`), (l, tot) => {
+      note.textContent = t('find.s6.loading', { p: tot ? `${Math.round((100 * l) / tot)}%` : `${(l / 1048576).toFixed(1)} MB` });
+    });
+    await booted;
+    for (let i = 0; i < EMBED_FILES.length; i++) {
+      await call('model', { name: EMBED_FILES[i], bytes: bufs[i] }, [bufs[i]]);
+      state.models.add(EMBED_FILES[i]);
+    }
+    note.textContent = t('find.s6.pending');
+    $('embed-box').hidden = state.step !== STEPS;
+    if (state.frozen || state.photo) processStill();
+  })().catch((e) => { state.embedLoading = null; fail(t('load.failed', { error: e.message })); });
+  return state.embedLoading;
 }
 
 function fail(msg) {
@@ -134,6 +160,7 @@ function frameOptions() {
   if (state.step === 2 || state.step === 3) o.candidates = true;
   if (state.step >= 4 && align) { o.pupils = true; o.landmarks = state.models.has('lp38'); }
   if (state.step >= 5 && align) o.chip = true;
+  if (state.step === STEPS && state.models.has(EMBED_FILES[1])) o.embed = true;
   return o;
 }
 
@@ -347,6 +374,7 @@ function onResult(buf, chip) {
   };
   wakeOverlay();
   if (chip && r.flags & FLAG_CHIP) drawChip(chip);
+  if (hook.scene === 'find' && state.step === STEPS) drawEmbedding(r.embedding);
   if (hook.scene === 'track') updateTrackScene(r, now);
   updateTimings();
 }
@@ -361,6 +389,25 @@ function drawChip(chip) {
   c.getContext('2d').putImageData(new ImageData(chip, 150, 150), 0, 0);
   $('chip-caption').textContent = t('find.chip');
   state.hasChip = true;
+}
+
+// drawEmbedding shows the 128 numbers as a strip of cells: blue below zero,
+// orange above, brighter for larger magnitudes.
+function drawEmbedding(d) {
+  const c = $('embed-strip');
+  const g = c.getContext('2d');
+  const caption = $('embed-box').querySelector('figcaption');
+  if (!d) { caption.textContent = t('find.embedWait'); return; }
+  caption.textContent = t('find.embedStrip');
+  const w = c.width / d.length;
+  let maxAbs = 1e-6;
+  for (const v of d) maxAbs = Math.max(maxAbs, Math.abs(v));
+  g.clearRect(0, 0, c.width, c.height);
+  for (let i = 0; i < d.length; i++) {
+    const a = Math.abs(d[i]) / maxAbs;
+    g.fillStyle = d[i] < 0 ? `rgba(77,195,255,${0.15 + 0.85 * a})` : `rgba(255,140,66,${0.15 + 0.85 * a})`;
+    g.fillRect(i * w, 0, Math.ceil(w), c.height);
+  }
 }
 
 function updateTimings() {
@@ -399,8 +446,9 @@ function setStep(n) {
   }
   $('step-of').textContent = t('find.stepOf', { n: state.step, total: STEPS });
   $('chip-box').hidden = state.step < 5;
-  $('embed-box').hidden = true; // the 128-number strip appears once facelib/embed is in the worker
+  $('embed-box').hidden = state.step !== STEPS || !state.models.has(EMBED_FILES[1]);
   if (state.step >= 4) loadAlign();
+  if (state.step === STEPS) loadEmbed();
   refreshOverlayState();
   if (state.photo || state.frozen) processStill();
 }

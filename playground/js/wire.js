@@ -1,9 +1,9 @@
 // wire.js — decodes the worker's packed results. Mirrors
 // wasm/internal/wire (see its doc.go for the layout); change both together.
-export const VERSION = 1;
+export const VERSION = 2;
 export const FLAG_STILL = 1, FLAG_CANDIDATES = 2, FLAG_CHIP = 4;
 export const TENTATIVE = 0, CONFIRMED = 1, LOST = 2;
-const HEADER = 25, FACE = 10, TRACK = 8;
+const HEADER = 26, FACE = 10, TRACK = 8;
 
 /** decode turns a Float32Array message into plain objects. */
 export function decode(f) {
@@ -14,7 +14,7 @@ export function decode(f) {
     line: { x1: f[15], y1: f[16], x2: f[17], y2: f[18] },
     in: f[19], out: f[20],
     sweep: { minSize: f[21], maxSize: f[22], shift: f[23], scale: f[24] },
-    candidates: [], faces: [], tracks: [],
+    candidates: [], faces: [], tracks: [], embedding: null,
   };
   const nc = f[12], nf = f[13], nt = f[14];
   let p = HEADER;
@@ -38,6 +38,9 @@ export function decode(f) {
     r.tracks.push(t);
     p += TRACK + 2 * n;
   }
+  const ne = f[25];
+  if (ne > 0) r.embedding = f.slice(p, p + ne);
+  p += ne;
   if (p > f.length) throw new Error('wire: truncated message');
   return r;
 }

@@ -6,7 +6,7 @@
 importScripts('../wasm_exec.js');
 
 // Option bits, mirrored in wasm/worker/main.go.
-const OPT = { candidates: 1, pupils: 2, landmarks: 4, chip: 8, track: 16, still: 32 };
+const OPT = { candidates: 1, pupils: 2, landmarks: 4, chip: 8, track: 16, still: 32, embed: 64 };
 const FMT_GRAY = 0, FMT_RGBA = 1, FMT_BGRA = 2;
 const CHIP_BYTES = 150 * 150 * 4;
 const YUV = new Set(['I420', 'I420A', 'I422', 'I422A', 'I444', 'I444A', 'NV12']);
@@ -76,8 +76,12 @@ function process(fmt, w, h, opts, grabMs, id) {
   postMessage(msg, transfer);
 }
 
-onmessage = async (ev) => {
-  const m = ev.data;
+// Messages are handled strictly in order: a model must not reach Go before
+// the wasm has started, even though starting is asynchronous.
+let queue = Promise.resolve();
+onmessage = (ev) => { queue = queue.then(() => handle(ev.data)); };
+
+async function handle(m) {
   try {
     switch (m.type) {
       case 'start':
@@ -115,4 +119,4 @@ onmessage = async (ev) => {
     if (m && m.frame && typeof m.frame.close === 'function') { try { m.frame.close(); } catch (_) { /* already closed */ } }
     postMessage({ type: 'error', id: m && m.id, message: String(e && e.message || e) });
   }
-};
+}

@@ -7,8 +7,8 @@
 // reused Go buffer, and results go back as one packed Float32Array (package
 // wire) plus, in the find scene, the 150x150 face chip.
 //
-// Only syscall/js and the pipeline are linked in: no ebiten, no image
-// decoders, so the binary stays near 1 MB gzipped.
+// Only syscall/js and the pipeline (facelib/detect, align, track, embed) are
+// linked in: no ebiten, no image decoders.
 //
 // Functions it installs on the worker's global object:
 //
@@ -21,5 +21,7 @@
 //	fwClose()                                           // release everything and exit
 //
 // format: 0 grey (Y plane), 1 RGBA, 2 BGRA. options: bit 0 candidates,
-// 1 pupils, 2 landmarks, 3 chip, 4 track, 5 still.
+// 1 pupils, 2 landmarks, 3 chip, 4 track, 5 still, 6 embed. Model names are
+// the engine's: facefinder, puploc, lp38 …, and the two recognition files
+// (face_recognition_model-weights_manifest.json, face_recognition_model.bin).
 package main

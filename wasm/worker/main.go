@@ -18,12 +18,13 @@ const (
 	optChip
 	optTrack
 	optStill
+	optEmbed
 )
 
 func main() {
 	start := time.Now()
 	now := func() float64 { return float64(time.Since(start).Nanoseconds()) / 1e6 }
-	e := engine.New(now, engine.DefaultParams())
+	e := engine.New(now)
 	var lastErr string
 	var out []float32
 	done := make(chan struct{})
@@ -65,6 +66,7 @@ func main() {
 				Chip:       o&optChip != 0,
 				Track:      o&optTrack != 0,
 				Still:      o&optStill != 0,
+				Embed:      o&optEmbed != 0,
 				GrabMs:     grab,
 			})
 			if err != nil {

@@ -3,13 +3,19 @@ package engine
 import (
 	"errors"
 	"fmt"
-	"math"
+	"image"
+	"strings"
+	"time"
 
+	"github.com/facewatch/facewatch/facelib/align"
+	"github.com/facewatch/facewatch/facelib/detect"
+	"github.com/facewatch/facewatch/facelib/embed"
+	"github.com/facewatch/facewatch/facelib/track"
 	"github.com/facewatch/facewatch/wasm/internal/wire"
 )
 
 // ChipSide is the side of the aligned face chip, in pixels.
-const ChipSide = 150
+const ChipSide = align.ChipSize
 
 // MaxSide caps a frame's width and height.
 const MaxSide = 4096
@@ -20,6 +26,15 @@ var (
 	ErrBadModel  = errors.New("engine: model rejected")
 	ErrFrameSize = errors.New("engine: bad frame size")
 	ErrFormat    = errors.New("engine: unknown pixel format")
+)
+
+// Model names, as the page sends them (and as the site lays the files out:
+// models/facefinder, models/puploc, models/lps/<name>, models/<weights>).
+const (
+	ModelFaceFinder    = "facefinder"
+	ModelPupils        = "puploc"
+	ModelEmbedManifest = "face_recognition_model-weights_manifest.json"
+	ModelEmbedWeights  = "face_recognition_model.bin"
 )
 
 // Format is the layout of the pixels the caller copied in.
@@ -45,93 +60,154 @@ func (f Format) BytesPerPixel() int {
 
 // Options select what Process computes for a frame.
 type Options struct {
-	Candidates bool // keep the raw cascade windows (find scene)
+	Candidates bool // keep the raw cascade windows (find scene; a second scan)
 	Pupils     bool // locate pupils (needs the puploc cascade)
-	Landmarks  bool // landmarks too (needs lps cascades and pupils)
-	Chip       bool // build the 150x150 chip of the largest face (needs pupils)
+	Landmarks  bool // landmarks too (needs the lps cascades)
+	Chip       bool // cut the 150x150 chip of the largest face (needs pupils)
+	Embed      bool // embed that chip (needs the recognition weights)
 	Track      bool // update the tracker
-	Still      bool // a still image: tracker untouched, flag set
+	Still      bool // a still image: the tracker is left alone
 	GrabMs     float32
-}
-
-// Params tune detection.
-type Params struct {
-	MinSize, MaxSize   int
-	Shift, ScaleFactor float64
-	IoU                float64 // clustering threshold
-	MinScore           float32 // clustered score below which a face is dropped
-	// Perturbs is the number of puploc perturbations. pigo's RunDetector
-	// sorts a fixed 63-entry pool whatever the count, so anything below 63
-	// returns stale values: keep 63 while pigo is called directly.
-	Perturbs int
-}
-
-// DefaultParams are what held 30 fps in a browser worker at 640x480.
-func DefaultParams() Params {
-	return Params{MinSize: 60, MaxSize: 1000, Shift: 0.1, ScaleFactor: 1.1, IoU: 0.2, MinScore: 5, Perturbs: 63}
 }
 
 // Engine runs the per-frame pipeline. It is not safe for concurrent use: the
 // worker feeds it one frame at a time.
 type Engine struct {
-	now    func() float64 // milliseconds, injected
-	params Params
+	now func() float64 // milliseconds, injected
 
-	det   detector
-	align aligner
-	trk   tracker
+	cascade  *detect.Cascade
+	det      *detect.Detector
+	detW     int // frame size the detector was made for
+	detH     int
+	puploc   []byte
+	lps      map[string][]byte
+	pupils   *align.Aligner // pupils only
+	marks    *align.Aligner // pupils and landmarks
+	manifest []byte
+	weights  []byte
+	model    *embed.Model
+	ws       *embed.Workspace
+	trk      *track.Tracker
+	line     wire.Line // the tracker's counting line
 
 	format        Format
 	width, height int
-	pix           []byte // frame as copied in (gray or 4-byte)
-	gray          []byte // grey view: pix itself for FormatGray, else grayBuf
+	pix           []byte // frame as copied in
 	grayBuf       []byte
+	gray          detect.Gray
 
-	seq   uint32
-	res   wire.Result
-	out   []float32
-	chip  []byte
-	hasCh bool
+	faces  []detect.Face
+	cands  []detect.Face
+	dets   []track.Detection
+	trail  []track.Point
+	counts []track.LineCount
+	loc    align.Result
+
+	seq    uint32
+	res    wire.Result
+	out    []float32
+	chip   *image.RGBA
+	hasCh  bool
+	grayIm image.Gray
 }
 
 // New returns an engine timing its stages with now (milliseconds).
-func New(now func() float64, p Params) *Engine {
-	e := &Engine{now: now, params: p, chip: make([]byte, ChipSide*ChipSide*4)}
-	e.trk.init()
-	return e
+func New(now func() float64) *Engine {
+	return &Engine{
+		now:  now,
+		chip: image.NewRGBA(image.Rect(0, 0, ChipSide, ChipSide)),
+		lps:  map[string][]byte{},
+	}
 }
 
-// Params returns the detection parameters in use.
-func (e *Engine) Params() Params { return e.params }
-
-// LoadModel accepts one model file by its site name: "facefinder", "puploc",
-// or an lps cascade name ("lp38", …).
+// LoadModel accepts one model file by its name: ModelFaceFinder,
+// ModelPupils, an lps cascade ("lp38", …), ModelEmbedManifest or
+// ModelEmbedWeights (the network loads once both have arrived).
 func (e *Engine) LoadModel(name string, b []byte) error {
 	var err error
 	switch {
-	case name == "facefinder":
-		err = e.det.load(b)
-	case name == "puploc":
-		err = e.align.loadPuploc(b)
-	case len(name) > 2 && name[:2] == "lp":
-		err = e.align.loadLandmark(name, b)
+	case name == ModelFaceFinder:
+		var c *detect.Cascade
+		if c, err = detect.ParseCascade(b); err == nil {
+			e.cascade, e.det, e.detW, e.detH = c, nil, 0, 0
+		}
+	case name == ModelPupils:
+		var a *align.Aligner
+		if a, err = align.New(b, nil, align.DefaultOptions()); err == nil {
+			e.puploc, e.pupils = b, a
+			err = e.rebuildLandmarks()
+		}
+	case strings.HasPrefix(name, "lp") && isLandmark(name):
+		e.lps[name] = b
+		err = e.rebuildLandmarks()
+		if err != nil {
+			delete(e.lps, name)
+		}
+	case name == ModelEmbedManifest:
+		e.manifest = b
+		err = e.loadEmbed()
+	case name == ModelEmbedWeights:
+		e.weights = b
+		err = e.loadEmbed()
 	default:
 		return fmt.Errorf("%w: unknown model %q", ErrBadModel, name)
 	}
 	if err != nil {
-		return fmt.Errorf("%s: %w", name, err)
+		return fmt.Errorf("%w: %s: %w", ErrBadModel, name, err)
 	}
 	return nil
 }
 
+func isLandmark(name string) bool {
+	for _, n := range align.LandmarkCascades {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
+
+// rebuildLandmarks makes the landmark aligner once the pupil cascade and
+// every landmark cascade are in (a partial set would draw a partial face).
+func (e *Engine) rebuildLandmarks() error {
+	if e.puploc == nil || len(e.lps) < len(align.LandmarkCascades) {
+		return nil
+	}
+	o := align.DefaultOptions()
+	o.Landmarks = true
+	a, err := align.New(e.puploc, e.lps, o)
+	if err != nil {
+		return err
+	}
+	e.marks = a
+	return nil
+}
+
+func (e *Engine) loadEmbed() error {
+	if e.manifest == nil || e.weights == nil {
+		return nil
+	}
+	m, err := embed.Load(e.manifest, e.weights)
+	if err != nil {
+		e.manifest, e.weights = nil, nil
+		return err
+	}
+	e.model, e.ws = m, m.NewWorkspace()
+	e.manifest, e.weights = nil, nil // parsed: let the bytes go
+	return nil
+}
+
 // Ready reports whether detection can run.
-func (e *Engine) Ready() bool { return e.det.ok() }
+func (e *Engine) Ready() bool { return e.cascade != nil }
 
 // HasPupils reports whether the pupil cascade is loaded.
-func (e *Engine) HasPupils() bool { return e.align.puploc != nil }
+func (e *Engine) HasPupils() bool { return e.pupils != nil }
 
-// HasLandmarks reports whether any landmark cascade is loaded.
-func (e *Engine) HasLandmarks() bool { return len(e.align.lps) > 0 }
+// HasLandmarks reports whether every landmark cascade is loaded.
+func (e *Engine) HasLandmarks() bool { return e.marks != nil }
+
+// HasEmbed reports whether the recognition network is loaded.
+func (e *Engine) HasEmbed() bool { return e.model != nil }
 
 // Frame returns the reused buffer the caller copies a w×h frame of the given
 // format into (tightly packed rows). It grows only when a larger frame arrives.
@@ -151,185 +227,215 @@ func (e *Engine) Frame(f Format, w, h int) ([]byte, error) {
 	return e.pix, nil
 }
 
-// Chip returns the last chip (ChipSide² RGBA) and whether it is valid for the
+// Chip returns the last chip (ChipSide² RGBA) and whether it belongs to the
 // last processed frame.
-func (e *Engine) Chip() ([]byte, bool) { return e.chip, e.hasCh }
+func (e *Engine) Chip() ([]byte, bool) { return e.chip.Pix, e.hasCh }
+
+// Result returns the last result, decoded (for tests and native callers).
+func (e *Engine) Result() *wire.Result { return &e.res }
 
 // Process runs the pipeline on the frame last copied into Frame's buffer and
 // returns the packed results; the slice is reused by the next call.
 func (e *Engine) Process(opt Options) ([]float32, error) {
-	if !e.det.ok() {
+	if e.cascade == nil {
 		return nil, ErrNoModel
 	}
 	if e.width == 0 {
 		return nil, fmt.Errorf("%w: no frame", ErrFrameSize)
 	}
 	t0 := e.now()
-	e.toGray()
+	if err := e.prepare(); err != nil {
+		return nil, err
+	}
 	r := &e.res
 	r.Reset()
 	e.seq++
 	r.Seq = e.seq & (1<<24 - 1)
 	r.Width, r.Height = e.width, e.height
-	p := e.params
-	r.Sweep = wire.Sweep{MinSize: p.MinSize, MaxSize: min(p.MaxSize, e.width, e.height), Shift: float32(p.Shift), Scale: float32(p.ScaleFactor)}
+	p := e.det.Params()
+	r.Sweep = wire.Sweep{MinSize: p.MinSize, MaxSize: min(p.MaxSize, e.width, e.height), Shift: float32(p.ShiftFactor), Scale: float32(p.ScaleFactor)}
 	if opt.Still {
 		r.Flags |= wire.FlagStill
 	}
 
 	// Detect.
 	t1 := e.now()
-	faces := e.det.run(e.gray, e.width, e.height, p)
+	var err error
+	if e.faces, err = e.det.Detect(e.gray, e.faces); err != nil {
+		return nil, err
+	}
 	if opt.Candidates {
+		if e.cands, err = e.det.Candidates(e.gray, e.cands); err != nil {
+			return nil, err
+		}
 		r.Flags |= wire.FlagCandidates
-		for _, d := range e.det.raw {
-			if len(r.Candidates) == wire.MaxCandidates {
-				break
-			}
-			s := float32(d.Scale)
-			r.Candidates = append(r.Candidates, wire.Candidate{X: float32(d.Col) - s/2, Y: float32(d.Row) - s/2, Size: s, Q: d.Q})
+		for _, c := range e.cands[:min(len(e.cands), wire.MaxCandidates)] {
+			b := c.Rect()
+			r.Candidates = append(r.Candidates, wire.Candidate{X: float32(b.Min.X), Y: float32(b.Min.Y), Size: float32(c.Size), Q: c.Score})
 		}
 	}
-	for _, d := range faces {
-		if len(r.Faces) == wire.MaxFaces {
-			break
-		}
+	for _, d := range e.faces[:min(len(e.faces), wire.MaxFaces)] {
 		f := r.AddFace()
-		s := float32(d.Scale)
-		f.X, f.Y, f.W, f.H, f.Score = float32(d.Col)-s/2, float32(d.Row)-s/2, s, s, d.Q
+		b := d.Rect()
+		f.X, f.Y, f.W, f.H, f.Score = float32(b.Min.X), float32(b.Min.Y), float32(b.Dx()), float32(b.Dy()), d.Score
 		f.Left, f.Right = wire.Point{X: wire.NaN, Y: wire.NaN}, wire.Point{X: wire.NaN, Y: wire.NaN}
 	}
 
-	// Align.
+	// Align: pupils (and landmarks) for every face, the chip for the largest.
 	t2 := e.now()
 	e.hasCh = false
-	if opt.Pupils && e.align.puploc != nil {
+	a := e.pupils
+	if opt.Landmarks && e.marks != nil {
+		a = e.marks
+	}
+	best, bestSide := -1, 0
+	if opt.Pupils && a != nil {
 		for i := range r.Faces {
+			if err := a.Locate(e.gray, e.faces[i], &e.loc); err != nil {
+				continue // a face box the aligner rejects: no pupils for it
+			}
 			f := &r.Faces[i]
-			e.align.pupils(f, e.gray, e.width, e.height, p.Perturbs)
-			if opt.Landmarks && f.HasPupils() {
-				f.Landmarks = e.align.landmarks(f, e.gray, e.width, e.height, p.Perturbs, f.Landmarks)
+			if e.loc.EyesFound {
+				f.Left = wire.Point{X: float32(e.loc.LeftEye.X), Y: float32(e.loc.LeftEye.Y)}
+				f.Right = wire.Point{X: float32(e.loc.RightEye.X), Y: float32(e.loc.RightEye.Y)}
+				if e.faces[i].Size > bestSide {
+					best, bestSide = i, e.faces[i].Size
+				}
+			}
+			for _, l := range e.loc.Landmarks {
+				f.Landmarks = append(f.Landmarks, wire.Point{X: float32(l.X), Y: float32(l.Y)})
 			}
 		}
-		if opt.Chip {
-			if best := largestWithPupils(r.Faces); best >= 0 {
-				e.buildChip(&r.Faces[best])
-				e.hasCh = true
-				r.Flags |= wire.FlagChip
-			}
+	}
+	if opt.Chip && best >= 0 {
+		f := &r.Faces[best]
+		t := align.ChipTransform(align.Point{X: float64(f.Left.X), Y: float64(f.Left.Y)},
+			align.Point{X: float64(f.Right.X), Y: float64(f.Right.Y)}, align.ChipSize, align.ChipPadding)
+		if e.warp(t) == nil {
+			e.hasCh = true
+			r.Flags |= wire.FlagChip
+		}
+	}
+
+	// Embed the chip.
+	t3 := e.now()
+	if opt.Embed && e.hasCh && e.ws != nil {
+		d, err := e.ws.Embed(e.chip)
+		if err == nil {
+			r.Embedding = append(r.Embedding, d[:]...)
 		}
 	}
 
 	// Track.
-	t3 := e.now()
-	if opt.Track && !opt.Still {
-		e.trk.update(r, t3)
-	}
-	e.trk.line(r)
 	t4 := e.now()
+	if opt.Track && !opt.Still {
+		if err := e.track(r, t4); err != nil {
+			return nil, err
+		}
+	}
+	t5 := e.now()
 
 	r.Timings = wire.Timings{
 		Grab:   opt.GrabMs + float32(t1-t0),
 		Detect: float32(t2 - t1),
 		Align:  float32(t3 - t2),
-		Track:  float32(t4 - t3),
-		Total:  opt.GrabMs + float32(t4-t0),
+		Embed:  float32(t4 - t3),
+		Track:  float32(t5 - t4),
+		Total:  opt.GrabMs + float32(t5-t0),
 	}
 	e.out = r.Append(e.out[:0])
 	return e.out, nil
 }
 
-// Result returns the last result, decoded (for tests and native callers).
-func (e *Engine) Result() *wire.Result { return &e.res }
+// prepare makes e.gray the frame's luma and the detector and tracker fit the
+// frame size. Only a size change allocates.
+func (e *Engine) prepare() error {
+	var err error
+	switch e.format {
+	case FormatGray:
+		e.gray = detect.Gray{Pix: e.pix, Width: e.width, Height: e.height, Stride: e.width}
+	case FormatRGBA:
+		e.gray, err = detect.GrayFromRGBA(e.pix, e.width, e.height, 4*e.width, e.grayBuf)
+		e.grayBuf = e.gray.Pix
+	case FormatBGRA:
+		// Swap to RGBA in place: the buffer is ours and used once.
+		for i := 0; i+3 < len(e.pix); i += 4 {
+			e.pix[i], e.pix[i+2] = e.pix[i+2], e.pix[i]
+		}
+		e.format = FormatRGBA
+		e.gray, err = detect.GrayFromRGBA(e.pix, e.width, e.height, 4*e.width, e.grayBuf)
+		e.grayBuf = e.gray.Pix
+	}
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrFrameSize, err)
+	}
+	if e.det == nil || e.detW != e.width || e.detH != e.height {
+		d, err := detect.New(e.cascade, detect.ParamsFor(e.width, e.height))
+		if err != nil {
+			return err
+		}
+		e.det, e.detW, e.detH = d, e.width, e.height
+		e.trk = nil
+	}
+	if e.trk == nil {
+		cfg := track.DefaultConfig()
+		cfg.ReportLost = true
+		cfg.ReportTentative = true
+		mid := float64(e.width) / 2
+		// Drawn bottom to top, so a face moving left to right counts In.
+		cfg.Lines = []track.Line{{A: track.Point{X: mid, Y: float64(e.height)}, B: track.Point{X: mid, Y: 0}}}
+		e.line = wire.Line{X1: float32(mid), Y1: float32(e.height), X2: float32(mid), Y2: 0}
+		t, err := track.New(cfg)
+		if err != nil {
+			return err
+		}
+		e.trk = t
+	}
+	return nil
+}
 
-// toGray makes e.gray the frame's luma.
-func (e *Engine) toGray() {
-	n := e.width * e.height
+// warp cuts the chip out of the frame: in colour from an RGBA frame, in grey
+// from a Y plane.
+func (e *Engine) warp(t align.Transform) error {
 	if e.format == FormatGray {
-		e.gray = e.pix[:n]
-		return
+		e.grayIm = image.Gray{Pix: e.gray.Pix, Stride: e.gray.Stride, Rect: image.Rect(0, 0, e.width, e.height)}
+		return t.Warp(e.chip, &e.grayIm)
 	}
-	if cap(e.grayBuf) < n {
-		e.grayBuf = make([]byte, n)
-	}
-	e.gray = e.grayBuf[:n]
-	ri, bi := 0, 2
-	if e.format == FormatBGRA {
-		ri, bi = 2, 0
-	}
-	pix := e.pix
-	for i := range n {
-		q := pix[4*i : 4*i+4 : 4*i+4]
-		// ITU-R BT.601 luma in fixed point, as image/color does.
-		e.gray[i] = uint8((19595*uint32(q[ri]) + 38470*uint32(q[1]) + 7471*uint32(q[bi]) + 1<<15) >> 16)
-	}
+	return t.WarpFrame(e.chip, align.Frame{Pix: e.pix, Width: e.width, Height: e.height, Stride: 4 * e.width})
 }
 
-func largestWithPupils(faces []wire.Face) int {
-	best, side := -1, float32(0)
-	for i := range faces {
-		if faces[i].HasPupils() && faces[i].W > side {
-			best, side = i, faces[i].W
+func (e *Engine) track(r *wire.Result, nowMs float64) error {
+	e.dets = e.dets[:0]
+	for _, f := range r.Faces {
+		e.dets = append(e.dets, track.Detection{Box: track.Box{X: float64(f.X), Y: float64(f.Y), W: float64(f.W), H: float64(f.H)}, Score: f.Score})
+	}
+	tracks, err := e.trk.Update(e.dets, time.Duration(nowMs*float64(time.Millisecond)))
+	if err != nil {
+		return err
+	}
+	for i := range tracks[:min(len(tracks), wire.MaxTracks)] {
+		tr := &tracks[i]
+		o := r.AddTrack()
+		o.ID = tr.ID
+		o.X, o.Y, o.W, o.H = float32(tr.Box.X), float32(tr.Box.Y), float32(tr.Box.W), float32(tr.Box.H)
+		switch tr.State {
+		case track.Confirmed:
+			o.State = wire.Confirmed
+		case track.Lost:
+			o.State = wire.Lost
+		default:
+			o.State = wire.Tentative
+		}
+		o.AgeMs = float32(tr.Dwell.Seconds() * 1000)
+		e.trail = tr.Trail(e.trail[:0])
+		for _, p := range e.trail {
+			o.Trail = append(o.Trail, wire.Point{X: float32(p.X), Y: float32(p.Y)})
 		}
 	}
-	return best
-}
-
-// buildChip warps the face into the 150x150 chip the recognition network
-// expects, from the two eye centres (dlib's get_face_chip_details template
-// with padding 0.25, see DESIGN.md): side ≈ 2.89 × eye distance, centred
-// 0.524 eye distances below the eye midpoint, rotated with the eye line.
-func (e *Engine) buildChip(f *wire.Face) {
-	lx, ly := float64(f.Left.X), float64(f.Left.Y)
-	rx, ry := float64(f.Right.X), float64(f.Right.Y)
-	dx, dy := rx-lx, ry-ly
-	// Rotate the eye vector 90° toward the mouth (y down): (dx, dy) → (−dy, dx).
-	cx := (lx+rx)/2 + 0.524*(-dy)
-	cy := (ly+ry)/2 + 0.524*dx
-	side := 2 * 0.963365 * 1.5 * math.Hypot(dx, dy)
-	cos, sin := dx/math.Hypot(dx, dy), dy/math.Hypot(dx, dy)
-	if math.IsNaN(cos) {
-		cos, sin = 1, 0
+	e.counts = e.trk.Crossings(e.counts[:0])
+	r.Line = e.line
+	if len(e.counts) > 0 {
+		r.In, r.Out = e.counts[0].In, e.counts[0].Out
 	}
-	step := side / ChipSide
-	rgba := e.format != FormatGray
-	ri, bi := 0, 2
-	if e.format == FormatBGRA {
-		ri, bi = 2, 0
-	}
-	for v := range ChipSide {
-		for u := range ChipSide {
-			ox := (float64(u) + 0.5 - ChipSide/2) * step
-			oy := (float64(v) + 0.5 - ChipSide/2) * step
-			x := cx + ox*cos - oy*sin
-			y := cy + ox*sin + oy*cos
-			o := e.chip[4*(v*ChipSide+u):]
-			if rgba {
-				o[0] = e.sample(x, y, 4, ri)
-				o[1] = e.sample(x, y, 4, 1)
-				o[2] = e.sample(x, y, 4, bi)
-			} else {
-				g := e.sample(x, y, 1, 0)
-				o[0], o[1], o[2] = g, g, g
-			}
-			o[3] = 255
-		}
-	}
-}
-
-// sample reads channel ch of the frame at (x, y) bilinearly, clamping at the
-// border.
-func (e *Engine) sample(x, y float64, bpp, ch int) uint8 {
-	x -= 0.5
-	y -= 0.5
-	x0, y0 := math.Floor(x), math.Floor(y)
-	fx, fy := x-x0, y-y0
-	at := func(xi, yi int) float64 {
-		xi = max(0, min(e.width-1, xi))
-		yi = max(0, min(e.height-1, yi))
-		return float64(e.pix[(yi*e.width+xi)*bpp+ch])
-	}
-	ix, iy := int(x0), int(y0)
-	v := (at(ix, iy)*(1-fx)+at(ix+1, iy)*fx)*(1-fy) + (at(ix, iy+1)*(1-fx)+at(ix+1, iy+1)*fx)*fy
-	return uint8(max(0, min(255, math.Round(v))))
+	return nil
 }

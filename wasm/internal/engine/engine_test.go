@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"encoding/json"
 	"errors"
 	"image"
 	"image/draw"
@@ -12,13 +13,21 @@ import (
 	"testing"
 
 	"github.com/facewatch/facewatch/assets"
+	"github.com/facewatch/facewatch/facelib/align"
 	"github.com/facewatch/facewatch/wasm/internal/wire"
 )
 
-// fakeClock advances 1 ms per reading, so timings are deterministic.
-type fakeClock struct{ t float64 }
+// fakeClock advances a fixed step per reading (1 ms by default), so timings
+// and the tracker's frame times are deterministic.
+type fakeClock struct{ t, step float64 }
 
-func (c *fakeClock) now() float64 { c.t++; return c.t }
+func (c *fakeClock) now() float64 {
+	if c.step == 0 {
+		c.step = 1
+	}
+	c.t += c.step
+	return c.t
+}
 
 func loadRGBA(t testing.TB, name string) *image.RGBA {
 	t.Helper()
@@ -38,7 +47,7 @@ func loadRGBA(t testing.TB, name string) *image.RGBA {
 
 func newEngine(t testing.TB, landmarks bool) *Engine {
 	t.Helper()
-	e := New((&fakeClock{}).now, DefaultParams())
+	e := New((&fakeClock{}).now)
 	if err := e.LoadModel("facefinder", assets.FaceFinder()); err != nil {
 		t.Fatal(err)
 	}
@@ -79,21 +88,59 @@ func feed(t testing.TB, e *Engine, img *image.RGBA, f Format) {
 	}
 }
 
-func TestFacesOnRealImages(t *testing.T) {
-	tests := []struct {
-		image string
-		faces int // hand count of the people in the picture
-	}{
-		{"astronaut.png", 1},
-		{"pigo-sample.jpg", 1},
-		{"chelsea.png", 0},
-		{"coffee.png", 0},
-		{"brick.png", 0},
+// truth is the hand-labelled set in assets/testdata/truth.json (see the
+// convention at its top).
+type truthFace struct {
+	Box      [4]float64  `json:"box"`
+	EyeL     *[2]float64 `json:"eye_l"`
+	EyeR     *[2]float64 `json:"eye_r"`
+	Optional bool        `json:"optional"`
+}
+
+func truth(t *testing.T) map[string][]truthFace {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "..", "assets", "testdata", "truth.json"))
+	if err != nil {
+		t.Fatal(err)
 	}
+	var doc struct {
+		Images []struct {
+			File  string      `json:"file"`
+			Faces []truthFace `json:"faces"`
+		} `json:"images"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	m := map[string][]truthFace{}
+	for _, im := range doc.Images {
+		m[im.File] = im.Faces
+	}
+	return m
+}
+
+func iou(a wire.Face, b [4]float64) float64 {
+	x0, y0 := max(float64(a.X), b[0]), max(float64(a.Y), b[1])
+	x1, y1 := min(float64(a.X+a.W), b[2]), min(float64(a.Y+a.H), b[3])
+	if x1 <= x0 || y1 <= y0 {
+		return 0
+	}
+	in := (x1 - x0) * (y1 - y0)
+	return in / (float64(a.W*a.H) + (b[2]-b[0])*(b[3]-b[1]) - in)
+}
+
+// The worker finds the labelled faces and their eyes, and nothing in the
+// photos without faces.
+func TestFacesOnRealImages(t *testing.T) {
+	labels := truth(t)
 	e := newEngine(t, false)
-	for _, tc := range tests {
-		t.Run(tc.image, func(t *testing.T) {
-			img := loadRGBA(t, tc.image)
+	for _, name := range []string{"astronaut.png", "pigo-sample.jpg", "chelsea.png", "coffee.png", "brick.png", "rocket.jpg"} {
+		t.Run(name, func(t *testing.T) {
+			want, ok := labels[name]
+			if !ok {
+				t.Fatalf("%s not labelled", name)
+			}
+			img := loadRGBA(t, name)
 			feed(t, e, img, FormatRGBA)
 			out, err := e.Process(Options{Pupils: true, Candidates: true})
 			if err != nil {
@@ -103,27 +150,29 @@ func TestFacesOnRealImages(t *testing.T) {
 			if err := wire.Decode(out, &r); err != nil {
 				t.Fatal(err)
 			}
-			if len(r.Faces) != tc.faces {
-				t.Fatalf("%d faces, want %d: %+v", len(r.Faces), tc.faces, r.Faces)
+			if len(r.Faces) != len(want) {
+				t.Fatalf("%d faces, labelled %d: %+v", len(r.Faces), len(want), r.Faces)
 			}
-			if r.Width != img.Rect.Dx() || r.Height != img.Rect.Dy() {
-				t.Fatalf("size %dx%d", r.Width, r.Height)
-			}
-			if tc.faces > 0 && len(r.Candidates) < len(r.Faces) {
+			if len(want) > 0 && len(r.Candidates) <= len(r.Faces) {
 				t.Fatalf("%d candidates for %d faces: candidates are the windows before clustering", len(r.Candidates), len(r.Faces))
 			}
-			for _, f := range r.Faces {
-				if !f.HasPupils() {
-					t.Fatalf("face %+v: no pupils", f)
+			for i, l := range want {
+				f := r.Faces[i]
+				if v := iou(f, l.Box); v < 0.5 {
+					t.Fatalf("face %+v vs label %v: IoU %.2f", f, l.Box, v)
 				}
-				// Both pupils in the upper part of the box, image-left one first.
-				for _, p := range []wire.Point{f.Left, f.Right} {
-					if p.X < f.X || p.X > f.X+f.W || p.Y < f.Y || p.Y > f.Y+f.H*0.6 {
-						t.Fatalf("pupil %v outside the upper face box %+v", p, f)
+				if l.EyeL == nil {
+					continue
+				}
+				dist := l.EyeR[0] - l.EyeL[0]
+				for _, c := range []struct {
+					got   wire.Point
+					label [2]float64
+				}{{f.Left, *l.EyeL}, {f.Right, *l.EyeR}} {
+					dx, dy := float64(c.got.X)-c.label[0], float64(c.got.Y)-c.label[1]
+					if !f.HasPupils() || math.Hypot(dx, dy) > 0.25*dist {
+						t.Fatalf("pupil %v, labelled %v (eye distance %.0f)", c.got, c.label, dist)
 					}
-				}
-				if f.Left.X >= f.Right.X {
-					t.Fatalf("left pupil %v not left of right %v", f.Left, f.Right)
 				}
 			}
 		})
@@ -179,17 +228,29 @@ func TestLandmarksAndChip(t *testing.T) {
 	if !ok || len(chip) != ChipSide*ChipSide*4 {
 		t.Fatalf("chip %d bytes, ok %v", len(chip), ok)
 	}
-	// The chip samples the photo: the pixel at the chip's centre is the
-	// photo's pixel at the template's centre (eye midpoint moved 0.524 eye
-	// distances toward the mouth), and the chip is in colour.
-	dx, dy := float64(f.Right.X-f.Left.X), float64(f.Right.Y-f.Left.Y)
-	cx := float64(f.Left.X+f.Right.X)/2 - 0.524*dy
-	cy := float64(f.Left.Y+f.Right.Y)/2 + 0.524*dx
-	want := img.RGBAAt(int(cx), int(cy))
-	got := chip[4*(75*ChipSide+75):]
-	for c, w := range []uint8{want.R, want.G, want.B} {
-		if math.Abs(float64(got[c])-float64(w)) > 40 {
-			t.Fatalf("chip centre %v, photo at (%.0f,%.0f) %v", got[:3], cx, cy, want)
+	// The chip samples the photo through facelib/align's transform: around
+	// the chip's centre and the template's eye positions, chip and photo
+	// agree (3x3 means, so a pupil's sharp edge cannot decide it).
+	tr := align.ChipTransform(align.Point{X: float64(f.Left.X), Y: float64(f.Left.Y)},
+		align.Point{X: float64(f.Right.X), Y: float64(f.Right.Y)}, ChipSide, align.ChipPadding)
+	inv := tr.Inverse()
+	tl, trEye := align.TemplateEyes(ChipSide, align.ChipPadding)
+	mean := func(pix []byte, stride int, x, y float64, c int) float64 {
+		s := 0.0
+		for dy := -1; dy <= 1; dy++ {
+			for dx := -1; dx <= 1; dx++ {
+				s += float64(pix[(int(y+0.5)+dy)*stride+4*(int(x+0.5)+dx)+c])
+			}
+		}
+		return s / 9
+	}
+	for _, p := range []align.Point{{X: 75, Y: 75}, tl, trEye} {
+		q := inv.Apply(p)
+		for c := range 3 {
+			got, want := mean(chip, 4*ChipSide, p.X, p.Y, c), mean(img.Pix, img.Stride, q.X, q.Y, c)
+			if math.Abs(got-want) > 25 {
+				t.Fatalf("chip at %v channel %d: %.0f; photo at %v: %.0f", p, c, got, q, want)
+			}
 		}
 	}
 	colour := 0
@@ -210,6 +271,7 @@ func TestTrackingAcrossFrames(t *testing.T) {
 	sub := face.SubImage(image.Rect(96, 0, 352, 256)).(*image.RGBA) // the head
 	const w, h = 640, 320
 	e := newEngine(t, false)
+	e.now = (&fakeClock{step: 5}).now // about 30 frames a second: 6 readings per frame
 	frame := image.NewRGBA(image.Rect(0, 0, w, h))
 	ids := map[int]bool{}
 	var last *wire.Result
@@ -226,17 +288,19 @@ func TestTrackingAcrossFrames(t *testing.T) {
 			t.Fatalf("step %d: %d faces", step, len(last.Faces))
 		}
 		for _, tr := range last.Tracks {
-			ids[tr.ID] = true
+			if tr.State == wire.Confirmed {
+				ids[tr.ID] = true
+			}
 		}
 	}
 	if len(ids) != 1 {
 		t.Fatalf("IDs %v: one face should keep one ID", ids)
 	}
 	tr := last.Tracks[0]
-	if tr.State != wire.Confirmed || len(tr.Trail) != 13 || tr.AgeMs <= 0 {
+	if tr.State != wire.Confirmed || len(tr.Trail) < 10 || tr.AgeMs < 300 {
 		t.Fatalf("track %+v", tr)
 	}
-	if tr.Trail[12].X <= tr.Trail[0].X {
+	if tr.Trail[len(tr.Trail)-1].X <= tr.Trail[0].X+200 {
 		t.Fatalf("trail does not follow the face rightward: %v", tr.Trail)
 	}
 	if last.In != 1 || last.Out != 0 {
@@ -245,7 +309,7 @@ func TestTrackingAcrossFrames(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
-	e := New((&fakeClock{}).now, DefaultParams())
+	e := New((&fakeClock{}).now)
 	if _, err := e.Process(Options{}); !errors.Is(err, ErrNoModel) {
 		t.Fatalf("no model: %v", err)
 	}
@@ -259,6 +323,7 @@ func TestBadInput(t *testing.T) {
 		{"truncated", "facefinder", ff[:len(ff)/3]},
 		{"truncated puploc", "puploc", assets.PupilLocator()[:100]},
 		{"unknown name", "resnet", ff},
+		{"unknown lps name", "lp99", ff},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -266,6 +331,15 @@ func TestBadInput(t *testing.T) {
 				t.Fatalf("got %v, want ErrBadModel", err)
 			}
 		})
+	}
+	if err := e.LoadModel(ModelEmbedManifest, assets.EmbedManifest()); err != nil {
+		t.Fatalf("manifest alone: %v (the network loads once both files are in)", err)
+	}
+	if err := e.LoadModel(ModelEmbedWeights, assets.EmbedWeights()[:1000]); !errors.Is(err, ErrBadModel) {
+		t.Fatalf("truncated weights: %v", err)
+	}
+	if e.HasEmbed() {
+		t.Fatal("network loaded from truncated weights")
 	}
 	for _, sz := range [][2]int{{0, 10}, {10, -1}, {MaxSide + 1, 10}} {
 		if _, err := e.Frame(FormatGray, sz[0], sz[1]); !errors.Is(err, ErrFrameSize) {
@@ -277,23 +351,94 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
-// The frame buffer is reused: same-size frames neither allocate nor move it.
+// The frame buffer is reused: same-size frames neither allocate nor move it,
+// and a smaller frame fits in place.
 func TestFrameBufferReuse(t *testing.T) {
 	e := newEngine(t, false)
 	a, _ := e.Frame(FormatRGBA, 640, 480)
+	if err := e.prepare(); err != nil {
+		t.Fatal(err)
+	}
 	allocs := testing.AllocsPerRun(50, func() {
 		b, _ := e.Frame(FormatRGBA, 640, 480)
 		if &b[0] != &a[0] {
 			t.Fatal("buffer moved")
 		}
-		e.toGray()
-		c, _ := e.Frame(FormatGray, 320, 240) // smaller: fits in place
-		if &c[0] != &a[0] {
-			t.Fatal("smaller frame moved the buffer")
+		if err := e.prepare(); err != nil {
+			t.Fatal(err)
 		}
 	})
 	if allocs != 0 {
 		t.Fatalf("%v allocs per frame", allocs)
+	}
+	c, _ := e.Frame(FormatGray, 320, 240)
+	if &c[0] != &a[0] {
+		t.Fatal("smaller frame moved the buffer")
+	}
+}
+
+// The whole live path (detect, pupils, track: what the track scene runs on
+// every camera frame) allocates nothing once warm.
+func TestLivePathDoesNotAllocate(t *testing.T) {
+	e := newEngine(t, false)
+	feed(t, e, loadRGBA(t, "astronaut.png"), FormatGray)
+	opt := Options{Pupils: true, Track: true, Chip: true}
+	for range 5 {
+		if _, err := e.Process(opt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	allocs := testing.AllocsPerRun(20, func() {
+		if _, err := e.Process(opt); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Fatalf("%v allocs per frame", allocs)
+	}
+}
+
+// Step 6: the chip's 128 numbers. The same person in two framings is close,
+// a different person is far (face-api's usual threshold is 0.6).
+func TestEmbedding(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the recognition network three times")
+	}
+	e := newEngine(t, false)
+	if err := e.LoadModel(ModelEmbedWeights, assets.EmbedWeights()); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.LoadModel(ModelEmbedManifest, assets.EmbedManifest()); err != nil {
+		t.Fatal(err)
+	}
+	describe := func(img *image.RGBA) []float32 {
+		feed(t, e, img, FormatRGBA)
+		if _, err := e.Process(Options{Pupils: true, Chip: true, Embed: true, Still: true}); err != nil {
+			t.Fatal(err)
+		}
+		d := e.Result().Embedding
+		if len(d) != 128 {
+			t.Fatalf("%d numbers, want 128", len(d))
+		}
+		return append([]float32(nil), d...)
+	}
+	astro := loadRGBA(t, "astronaut.png")
+	a := describe(astro)
+	b := describe(astro.SubImage(image.Rect(60, 20, 420, 380)).(*image.RGBA)) // cropped: a new framing
+	c := describe(loadRGBA(t, "pigo-sample.jpg"))
+	dist := func(x, y []float32) float64 {
+		s := 0.0
+		for i := range x {
+			d := float64(x[i] - y[i])
+			s += d * d
+		}
+		return math.Sqrt(s)
+	}
+	if d := dist(a, b); d > 0.4 {
+		t.Fatalf("same photo, two framings: distance %.3f", d)
+	}
+	if d := dist(a, c); d < 0.6 {
+		t.Fatalf("two different people: distance %.3f", d)
 	}
 }
 
@@ -305,6 +450,7 @@ func BenchmarkProcess(b *testing.B) {
 	}{
 		{"detect", Options{}},
 		{"detect+pupils+track", Options{Pupils: true, Track: true}},
+		{"detect+track", Options{Track: true}},
 		{"find-scene", Options{Pupils: true, Landmarks: true, Chip: true, Candidates: true}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {

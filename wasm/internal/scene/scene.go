@@ -253,9 +253,18 @@ func (l *List) chipFrame(f *wire.Face, unit float32) {
 		px[i] = cx + s[0]*ux + s[1]*vx
 		py[i] = cy + s[0]*uy + s[1]*vy
 	}
+	// Each side runs half a stroke past its corners so the corners close.
+	ex, ey := dx/d*unit/2, dy/d*unit/2
 	for i := range 4 {
 		j := (i + 1) % 4
-		l.line(px[i], py[i], px[j], py[j], unit, White)
+		sx, sy := ex, ey // along the eye line for sides 0 and 2
+		if i%2 == 1 {
+			sx, sy = -ey, ex
+		}
+		if i >= 2 {
+			sx, sy = -sx, -sy
+		}
+		l.line(px[i]-sx, py[i]-sy, px[j]+sx, py[j]+sy, unit, White)
 	}
 }
 

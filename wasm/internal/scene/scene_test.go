@@ -3,13 +3,13 @@ package scene
 import (
 	"testing"
 
-	"github.com/facewatch/facewatch/wasm/internal/engine"
+	"github.com/facewatch/facewatch/facelib/detect"
 	"github.com/facewatch/facewatch/wasm/internal/wire"
 )
 
 func sweep() wire.Sweep {
-	p := engine.DefaultParams()
-	return wire.Sweep{MinSize: p.MinSize, MaxSize: 480, Shift: float32(p.Shift), Scale: float32(p.ScaleFactor)}
+	p := detect.DefaultParams()
+	return wire.Sweep{MinSize: p.MinSize, MaxSize: 480, Shift: float32(p.ShiftFactor), Scale: float32(p.ScaleFactor)}
 }
 
 func result() *wire.Result {

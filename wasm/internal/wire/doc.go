@@ -9,6 +9,7 @@
 //	cands    NumCandidates × 4: x, y, size, q   (raw cascade windows, before clustering)
 //	faces    NumFaces × (FaceFixed + 2·k): x, y, w, h, score, lx, ly, rx, ry, k, then k landmark points
 //	tracks   NumTracks × (TrackFixed + 2·n): id, x, y, w, h, state, ageMs, n, then n trail points
+//	embed    EmbedLen values: the face chip's 128-d descriptor (0 or 128)
 //
 // Coordinates are video pixels, x to the right, y down; boxes are top-left
 // corner plus size. Pupils are NaN when not located. The same layout is

@@ -9,7 +9,7 @@ import (
 // Magic and Version open every message.
 const (
 	Magic   = 0xFACE
-	Version = 1
+	Version = 2
 )
 
 // Header indices.
@@ -39,6 +39,7 @@ const (
 	HMaxSize
 	HShift
 	HScale
+	HEmbedLen
 	HeaderLen
 )
 
@@ -57,6 +58,7 @@ const (
 	MaxLandmarks  = 64
 	MaxTrail      = 128
 	MaxSide       = 8192
+	MaxEmbedding  = 128
 )
 
 // Flags.
@@ -144,11 +146,13 @@ type Result struct {
 	Candidates    []Candidate
 	Faces         []Face
 	Tracks        []Track
+	// Embedding is the chip's 128-d descriptor when one was computed.
+	Embedding []float32
 }
 
 // Reset empties r, keeping its storage.
 func (r *Result) Reset() {
-	*r = Result{Candidates: r.Candidates[:0], Faces: r.Faces[:0], Tracks: r.Tracks[:0]}
+	*r = Result{Candidates: r.Candidates[:0], Faces: r.Faces[:0], Tracks: r.Tracks[:0], Embedding: r.Embedding[:0]}
 }
 
 // AddFace appends a face, reusing the storage of a face previously held in
@@ -185,6 +189,7 @@ func (r *Result) Append(dst []float32) []float32 {
 	nc := min(len(r.Candidates), MaxCandidates)
 	nf := min(len(r.Faces), MaxFaces)
 	nt := min(len(r.Tracks), MaxTracks)
+	ne := min(len(r.Embedding), MaxEmbedding)
 	var h [HeaderLen]float32
 	h[HMagic] = Magic
 	h[HVersion] = Version
@@ -208,6 +213,7 @@ func (r *Result) Append(dst []float32) []float32 {
 	h[HMaxSize] = float32(r.Sweep.MaxSize)
 	h[HShift] = r.Sweep.Shift
 	h[HScale] = r.Sweep.Scale
+	h[HEmbedLen] = float32(ne)
 	dst = append(dst, h[:]...)
 	for _, c := range r.Candidates[:nc] {
 		dst = append(dst, c.X, c.Y, c.Size, c.Q)
@@ -228,7 +234,7 @@ func (r *Result) Append(dst []float32) []float32 {
 			dst = append(dst, p.X, p.Y)
 		}
 	}
-	return dst
+	return append(dst, r.Embedding[:ne]...)
 }
 
 // Decode reads one message into r, reusing r's storage. On error r holds
@@ -292,6 +298,10 @@ func Decode(src []float32, r *Result) error {
 	if err != nil {
 		return fmt.Errorf("tracks: %w", err)
 	}
+	ne, err := count(src[HEmbedLen], MaxEmbedding)
+	if err != nil {
+		return fmt.Errorf("embedding: %w", err)
+	}
 	p := src[HeaderLen:]
 	if len(p) < nc*CandidateLen {
 		return fmt.Errorf("%w: candidates", ErrShort)
@@ -346,6 +356,10 @@ func Decode(src []float32, r *Result) error {
 		}
 		p = p[TrackFixed+2*n:]
 	}
+	if len(p) < ne {
+		return fmt.Errorf("%w: embedding", ErrShort)
+	}
+	r.Embedding = append(r.Embedding, p[:ne]...)
 	return nil
 }
 

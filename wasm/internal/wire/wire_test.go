@@ -66,6 +66,7 @@ func normalise(r *Result) Result {
 		f.Landmarks = append([]Point{}, f.Landmarks...)
 		c.Faces = append(c.Faces, f)
 	}
+	c.Embedding = append([]float32{}, r.Embedding...)
 	c.Tracks = nil
 	for _, t := range r.Tracks {
 		t.Trail = append([]Point{}, t.Trail...)
@@ -103,6 +104,7 @@ func TestDecodeRejectsBadFields(t *testing.T) {
 		{"fractional faces", HNumFaces, 1.5, ErrCount},
 		{"NaN tracks", HNumTracks, NaN, ErrCount},
 		{"too many candidates", HNumCandidates, MaxCandidates + 1, ErrCount},
+		{"embedding not 0..128", HEmbedLen, 129, ErrCount},
 		{"infinite timing", HDetect, inf, ErrNonReal},
 	}
 	for _, tc := range tests {

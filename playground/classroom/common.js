@@ -1,0 +1,101 @@
+// common.js — the classroom websocket client shared by the teacher and
+// join pages: versioned messages, automatic resume after a dropped
+// connection, and the read-only state object tests read.
+'use strict';
+
+export const VERSION = 1;
+
+export const $ = (id) => document.getElementById(id);
+
+// wsURL is the classroom endpoint on this page's own origin (the only one
+// the server and the CSP's connect-src allow).
+export function wsURL() {
+  return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/classroom/ws`;
+}
+
+// freeze returns a deep-frozen copy, for the read-only test state.
+export function frozenCopy(o) {
+  if (o === null || typeof o !== 'object') return o;
+  const c = Array.isArray(o) ? o.map(frozenCopy) : Object.fromEntries(Object.entries(o).map(([k, v]) => [k, frozenCopy(v)]));
+  return Object.freeze(c);
+}
+
+// publish installs a read-only view of state as window[name]: reads go to
+// the current state, writes throw in strict mode and change nothing.
+export function publish(name, get) {
+  Object.defineProperty(window, name, { get: () => frozenCopy(get()), configurable: false, enumerable: true });
+}
+
+// Client keeps one websocket to the classroom. hello() returns the first
+// message to send (create, join or resume); onMessage gets every server
+// message; onClose gets (reason, willRetry).
+export class Client {
+  constructor({ storageKey, onMessage, onStatus }) {
+    this.storageKey = storageKey;
+    this.onMessage = onMessage;
+    this.onStatus = onStatus || (() => {});
+    this.ws = null;
+    this.ended = false;
+    this.retryUntil = 0;
+    this.retryTimer = 0;
+  }
+
+  get token() { return sessionStorage.getItem(this.storageKey); }
+  set token(t) {
+    if (t) sessionStorage.setItem(this.storageKey, t);
+    else sessionStorage.removeItem(this.storageKey);
+  }
+
+  open(first) {
+    clearTimeout(this.retryTimer);
+    const ws = new WebSocket(wsURL());
+    this.ws = ws;
+    this.onStatus('connecting');
+    ws.onopen = () => { this.onStatus('open'); ws.send(JSON.stringify({ v: VERSION, ...first })); };
+    ws.onmessage = (ev) => {
+      let m;
+      try { m = JSON.parse(ev.data); } catch (_) { return; }
+      if (!m || m.v !== VERSION) return;
+      if (m.type === 'welcome') { this.token = m.token; this.retryUntil = 0; }
+      if (m.type === 'ended') { this.ended = true; this.token = null; }
+      if (m.type === 'error' && m.code === 'join_failed' && first.type === 'resume') this.token = null;
+      this.onMessage(m);
+    };
+    ws.onclose = () => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      // A dropped connection (not an ending) resumes within the server's
+      // window, without asking again.
+      if (!this.ended && this.token) {
+        if (!this.retryUntil) this.retryUntil = Date.now() + 55000;
+        if (Date.now() < this.retryUntil) {
+          this.onStatus('retrying');
+          this.retryTimer = setTimeout(() => this.open({ type: 'resume', token: this.token }), 1500);
+          return;
+        }
+      }
+      this.onStatus('closed');
+    };
+  }
+
+  send(m) {
+    if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return false;
+    this.ws.send(JSON.stringify({ v: VERSION, ...m }));
+    return true;
+  }
+
+  close() {
+    this.ended = true;
+    if (this.ws) this.ws.close();
+  }
+}
+
+export const SCENE_TITLES = {
+  lobby: 'Joining',
+  share: 'Share, or not',
+  matrix: 'Who looks like whom',
+  pairs: 'Closest look-alikes',
+  threshold: 'Where to draw the line',
+  scale: 'From our class to 57.6 million',
+  discuss: 'Discussion',
+};
