@@ -144,3 +144,28 @@ func BenchmarkPigoLocate(b *testing.B) {
 		}
 	}
 }
+
+// TestRegressAllMatchesSingle: running many starts in lockstep gives each
+// start exactly what running it alone (and so pigo) gives.
+func TestRegressAllMatchesSingle(t *testing.T) {
+	g := toGray(loadRGBA(t, "pigo-sample.jpg"))
+	c, err := parseCascade(readAsset(t, "cascades/lps/lp312"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 31
+	var rs, cs, ss, dr, dc [n]float32
+	for i := range n {
+		rs[i], cs[i], ss[i] = 170+float32(i)*1.3, 100+float32(i%7)*4.1, 200+float32(i)
+	}
+	want := [n][3]float32{}
+	for i := range n {
+		want[i][0], want[i][1], want[i][2] = c.regress(&g, rs[i], cs[i], ss[i], true)
+	}
+	c.regressAll(&g, rs[:], cs[:], ss[:], dr[:], dc[:], true)
+	for i := range n {
+		if got := [3]float32{rs[i], cs[i], ss[i]}; got != want[i] {
+			t.Fatalf("start %d: lockstep %v, alone %v", i, got, want[i])
+		}
+	}
+}
