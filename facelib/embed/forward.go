@@ -41,7 +41,7 @@ func (d *Descriptor) Normalized() Descriptor {
 type Workspace struct {
 	m *Model
 
-	in   []float32 // [3][150][150]
+	in   []float32 // [12][75][75], see preprocess
 	stem []float32 // [32][72][72]
 	a, b []float32 // block inputs/outputs
 	t    []float32 // conv1 output inside a block
@@ -100,13 +100,13 @@ func WithThreads(n int) Option {
 func (m *Model) NewWorkspace(opts ...Option) *Workspace {
 	w := &Workspace{m: m}
 	geo := newGeometry()
-	w.in = make([]float32, 3*ChipSize*ChipSize)
+	w.in = make([]float32, 3*ChipSize*ChipSize) // polyphase: 12 x 75 x 75
 	w.stem = make([]float32, m.stem.cout*geo.stemOut*geo.stemOut)
 	act, s1, s2 := 0, 0, 0
 	need := func(c *conv) {
 		act = max(act, c.cin*c.inH*c.inW, c.cout*c.outH*c.outW)
 		switch c.kind {
-		case kindWino4:
+		case kindWino4, kindWino34:
 			s1 = max(s1, 36*c.cin*c.tpad)
 			s2 = max(s2, 36*c.cout*c.tpad)
 		case kindWino2:
@@ -177,18 +177,27 @@ const (
 	meanB float32 = 104.298
 )
 
+// preprocess converts the chip to face-api's input ((RGB - mean) / 255) and
+// lays it out as the stem's polyphase input: channel 4c+2a+b holds colour c
+// at rows of parity a and columns of parity b, a half-size plane.
 func (w *Workspace) preprocess(pix []byte, stride int) {
-	const n = ChipSize * ChipSize
-	r, g, b := w.in[:n], w.in[n:2*n], w.in[2*n:3*n]
+	const h = ChipSize / 2
+	const plane = h * h
+	in := w.in[:12*plane]
 	for y := range ChipSize {
 		row := pix[y*stride : y*stride+4*ChipSize]
-		o := y * ChipSize
-		rr, gg, bb := r[o:o+ChipSize], g[o:o+ChipSize], b[o:o+ChipSize]
-		for x := range rr {
-			p := row[4*x : 4*x+4 : 4*x+4]
-			rr[x] = (float32(p[0]) - meanR) / 255
-			gg[x] = (float32(p[1]) - meanG) / 255
-			bb[x] = (float32(p[2]) - meanB) / 255
+		o := (y&1)*2*plane + (y>>1)*h
+		r0, r1 := in[o:o+h], in[o+plane:o+plane+h]
+		g0, g1 := in[o+4*plane:o+4*plane+h], in[o+5*plane:o+5*plane+h]
+		b0, b1 := in[o+8*plane:o+8*plane+h], in[o+9*plane:o+9*plane+h]
+		for j := range r0 {
+			p := row[8*j : 8*j+8 : 8*j+8]
+			r0[j] = (float32(p[0]) - meanR) / 255
+			g0[j] = (float32(p[1]) - meanG) / 255
+			b0[j] = (float32(p[2]) - meanB) / 255
+			r1[j] = (float32(p[4]) - meanR) / 255
+			g1[j] = (float32(p[5]) - meanG) / 255
+			b1[j] = (float32(p[6]) - meanB) / 255
 		}
 	}
 }
@@ -239,7 +248,7 @@ func (w *Workspace) conv(c *conv, src []float32, e epilogue) {
 	e.bias = c.bias
 	w.cur, w.src, w.ep = c, src, e
 	switch c.kind {
-	case kindWino4, kindWino2:
+	case kindWino4, kindWino2, kindWino34:
 		w.parallel(c.cin, (*Workspace).jobWinoIn)
 		n := 36
 		if c.kind == kindWino2 {
@@ -273,7 +282,7 @@ func (w *Workspace) parallel(n int, fn func(w *Workspace, lo, hi int)) {
 }
 
 func (w *Workspace) jobWinoIn(lo, hi int) {
-	if w.cur.kind == kindWino4 {
+	if w.cur.kind != kindWino2 {
 		winoIn6(w.s1, w.src, w.cur, lo, hi)
 	} else {
 		winoIn4(w.s1, w.src, w.cur, lo, hi)
@@ -291,9 +300,12 @@ func (w *Workspace) jobWinoGemm(lo, hi int) {
 }
 
 func (w *Workspace) jobWinoOut(lo, hi int) {
-	if w.cur.kind == kindWino4 {
+	switch w.cur.kind {
+	case kindWino4:
 		winoOut6(w.s2, w.cur, &w.ep, lo*4, hi*4)
-	} else {
+	case kindWino34:
+		winoOut63(w.s2, w.cur, &w.ep, lo*4, hi*4)
+	default:
 		winoOut4(w.s2, w.cur, &w.ep, lo*4, hi*4)
 	}
 }

@@ -42,6 +42,7 @@ const (
 	kindDirect convKind = iota // im2col + GEMM (strided, 7x7, tiny inputs)
 	kindWino4                  // Winograd F(4x4,3x3)
 	kindWino2                  // Winograd F(2x2,3x3)
+	kindWino34                 // Winograd F(3x3,4x4) on a polyphase input (the stem)
 )
 
 // conv is one convolution with its bias and scale layer folded in:
@@ -58,6 +59,8 @@ type conv struct {
 	outH, outW  int
 	tiles, tpad int // Winograd tiles (or output pixels) and their count rounded up to 4
 	tilesX      int
+	wa, wm      int // Winograd input and output tile sides
+	wpad        int // input offset of the first Winograd tile
 }
 
 // block is one residual block of the network.
@@ -163,6 +166,10 @@ func Load(manifest, weights []byte) (*Model, error) {
 	geo := newGeometry()
 	if m.stem, err = l.conv("conv32_down", 7, 2, 3, 32, false, geo.stemIn, geo.stemIn); err != nil {
 		return nil, err
+	}
+	if m.stem.kind != kindWino34 || m.stem.cin != 12 {
+		// Unreachable: the architecture is fixed; preprocess relies on it.
+		return nil, fmt.Errorf("embed: internal error: stem is not polyphase")
 	}
 	for i, b := range blockSpecs {
 		hw := geo.blockIn[i]
@@ -414,8 +421,13 @@ func (l *loader) conv(prefix string, k, stride, cin, cout int, same bool, inH, i
 		}
 		f, c.k = centre, 1
 	}
+	if k == 7 && stride == 2 && !same && inH%2 == 0 && inW%2 == 0 {
+		f, c = c.polyphase(f)
+	}
 	c.kind = chooseKind(c)
 	switch c.kind {
+	case kindWino34:
+		c.packWinograd(f, 6)
 	case kindWino4:
 		c.packWinograd(f, 6)
 	case kindWino2:
@@ -431,6 +443,9 @@ func (l *loader) conv(prefix string, k, stride, cin, cout int, same bool, inH, i
 // small, F(2x2) for the 256-channel layers, whose F(4x4) weights would be
 // 4x the original), direct otherwise.
 func chooseKind(c *conv) convKind {
+	if c.k == 4 && c.stride == 1 && !c.same {
+		return kindWino34
+	}
 	if c.k != 3 || c.stride != 1 || !c.same || c.outH < 2 || c.outW < 2 {
 		return kindDirect
 	}
@@ -438,4 +453,29 @@ func chooseKind(c *conv) convKind {
 		return kindWino2
 	}
 	return kindWino4
+}
+
+// polyphase rewrites the stem, a 7x7 stride-2 'valid' convolution, as a
+// 4x4 stride-1 'valid' convolution over the input's four polyphase
+// components (input channel c, row parity a, column parity b becomes channel
+// 4c+2a+b of a half-size image): out[y][x] = Σ in[2y+ky][2x+kx]·w[ky][kx]
+// = Σ P_ab[y+ky'][x+kx']·w[2ky'+a][2kx'+b]. The taps past 7 are zero. The
+// stride-1 form can then use Winograd F(3x3,4x4), a quarter of the
+// multiplies of the direct form.
+func (c *conv) polyphase(f []float64) ([]float64, *conv) {
+	p := *c
+	p.cin, p.k, p.stride = 4*c.cin, 4, 1
+	p.inH, p.inW = c.inH/2, c.inW/2
+	g := make([]float64, c.cout*p.cin*16)
+	for o := range c.cout {
+		for ci := range c.cin {
+			for ky := range 7 {
+				for kx := range 7 {
+					pc := 4*ci + 2*(ky%2) + kx%2
+					g[((o*p.cin+pc)*4+ky/2)*4+kx/2] = f[((o*c.cin+ci)*7+ky)*7+kx]
+				}
+			}
+		}
+	}
+	return g, &p
 }

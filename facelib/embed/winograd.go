@@ -26,35 +26,63 @@ var (
 	}
 )
 
-// packWinograd transforms the folded filters f ([o][c][3][3], float64) into
-// U[ξ][o/4][c][4] for tile size a (4 or 6) and sets the layer's tile counts.
+// g6r4 is G for F(3x3,4x4) on the same points as F(4x4,3x3) (0, ±1, ±2, ∞),
+// so the input transform Bᵀ is shared: G[j][k] = p_j^k / Π_{l≠j}(p_j - p_l).
+var g6r4 = [6][4]float64{
+	{1.0 / 4, 0, 0, 0},
+	{-1.0 / 6, -1.0 / 6, -1.0 / 6, -1.0 / 6},
+	{-1.0 / 6, 1.0 / 6, -1.0 / 6, 1.0 / 6},
+	{1.0 / 24, 1.0 / 12, 1.0 / 6, 1.0 / 3},
+	{1.0 / 24, -1.0 / 12, 1.0 / 6, -1.0 / 3},
+	{0, 0, 0, 1},
+}
+
+// packWinograd transforms the folded filters f ([o][c][r][r], float64, r =
+// c.k) into U[ξ][o/4][c][4] for tile size a and output tile side m = a-r+1
+// (F(2x2,3x3): a=4; F(4x4,3x3): a=6; F(3x3,4x4): a=6, r=4), and sets the
+// layer's tile counts. pad is the input offset of the first tile (1 for
+// 'same', 0 for 'valid').
 func (c *conv) packWinograd(f []float64, a int) {
-	m := a - 2
-	tilesY, tilesX := (c.outH+m-1)/m, (c.outW+m-1)/m
+	r := c.k
+	c.wa, c.wm = a, a-r+1
+	if c.same {
+		c.wpad = (r - 1) / 2
+	}
+	tilesY, tilesX := (c.outH+c.wm-1)/c.wm, (c.outW+c.wm-1)/c.wm
 	c.tilesX = tilesX
 	c.tiles = tilesY * tilesX
 	c.tpad = (c.tiles + 3) &^ 3
 	g := func(i, j int) float64 {
-		if a == 4 {
+		switch {
+		case a == 4:
 			return g4[i][j]
+		case r == 4:
+			return g6r4[i][j]
 		}
 		return g6[i][j]
 	}
 	c.w = make([]float32, a*a*c.cout*c.cin)
-	var tmp [6][3]float64
+	var tmp [6][4]float64
 	for o := range c.cout {
 		for ci := range c.cin {
-			k := f[(o*c.cin+ci)*9 : (o*c.cin+ci)*9+9]
-			// tmp = G k  (a×3)
+			k := f[(o*c.cin+ci)*r*r : (o*c.cin+ci+1)*r*r]
+			// tmp = G k  (a×r)
 			for i := range a {
-				for j := range 3 {
-					tmp[i][j] = g(i, 0)*k[j] + g(i, 1)*k[3+j] + g(i, 2)*k[6+j]
+				for j := range r {
+					var v float64
+					for l := range r {
+						v += g(i, l) * k[l*r+j]
+					}
+					tmp[i][j] = v
 				}
 			}
 			// U = tmp Gᵀ (a×a)
 			for i := range a {
 				for j := range a {
-					u := tmp[i][0]*g(j, 0) + tmp[i][1]*g(j, 1) + tmp[i][2]*g(j, 2)
+					var u float64
+					for l := range r {
+						u += tmp[i][l] * g(j, l)
+					}
 					xi := i*a + j
 					c.w[((xi*(c.cout/4)+o/4)*c.cin+ci)*4+o%4] = float32(u)
 				}
@@ -129,7 +157,8 @@ func winoIn4(v, x []float32, c *conv, c0, c1 int) {
 	}
 }
 
-// winoIn6 transforms input tiles for F(4x4,3x3): V = Bᵀ d B with
+// winoIn6 transforms input tiles for F(4x4,3x3) and F(3x3,4x4) (which share
+// their points, hence Bᵀ): V = Bᵀ d B with
 //
 //	Bᵀ = [4  0 -5  0 1 0]
 //	     [0 -4 -4  1 1 0]
@@ -147,7 +176,7 @@ func winoIn6(v, x []float32, c *conv, c0, c1 int) {
 		plane := x[ci*h*w : (ci+1)*h*w]
 		for t := 0; t < c.tpad; t++ {
 			ty, tx := t/c.tilesX, t%c.tilesX
-			y0, x0 := ty*4-1, tx*4-1
+			y0, x0 := ty*c.wm-c.wpad, tx*c.wm-c.wpad
 			if t >= c.tiles {
 				d = [6][6]float32{}
 			} else if y0 >= 0 && x0 >= 0 && y0+6 <= h && x0+6 <= w {
@@ -285,6 +314,51 @@ func winoOut6(m []float32, c *conv, e *epilogue, k0, k1 int) {
 				out := [4]float32{q[0] + a + cc, b + 2*d, a + 4*cc, b + 8*d + q[5]}
 				x := tx * 4
 				for j := range 4 {
+					if x+j >= c.outW {
+						break
+					}
+					e.store(k, y, x+j, out[j])
+				}
+			}
+		}
+	}
+}
+
+// winoOut63 transforms GEMM results back for F(3x3,4x4):
+//
+//	Aᵀ = [1 1  1 1  1 0]
+//	     [0 1 -1 2 -2 0]
+//	     [0 1  1 4  4 1]
+func winoOut63(m []float32, c *conv, e *epilogue, k0, k1 int) {
+	xs := c.cout * c.tpad
+	var s [36]float32
+	for k := k0; k < k1; k++ {
+		for t := 0; t < c.tiles; t++ {
+			base := k*c.tpad + t
+			for i := range 36 {
+				s[i] = m[base+i*xs]
+			}
+			var r [3][6]float32
+			for j := range 6 {
+				s0, s1, s2, s3, s4, s5 := s[j], s[6+j], s[12+j], s[18+j], s[24+j], s[30+j]
+				a, b := s1+s2, s1-s2
+				cc, d := s3+s4, s3-s4
+				r[0][j] = s0 + a + cc
+				r[1][j] = b + 2*d
+				r[2][j] = a + 4*cc + s5
+			}
+			ty, tx := t/c.tilesX, t%c.tilesX
+			for i := range 3 {
+				y := ty*3 + i
+				if y >= c.outH {
+					break
+				}
+				q := &r[i]
+				a, b := q[1]+q[2], q[1]-q[2]
+				cc, d := q[3]+q[4], q[3]-q[4]
+				out := [3]float32{q[0] + a + cc, b + 2*d, a + 4*cc + q[5]}
+				x := tx * 3
+				for j := range 3 {
 					if x+j >= c.outW {
 						break
 					}
