@@ -33,7 +33,9 @@ func (h *hungarian) grow(n, m int) {
 }
 
 // solve fills assign[i] with the column given to row i. cost is row-major,
-// cost[i*m+j]; every entry must be finite. n must not exceed m.
+// cost[i*m+j]; every entry must be finite (the tracker guarantees it; should
+// one not be, solve still returns, leaving rows it could not place at -1).
+// n must not exceed m.
 func (h *hungarian) solve(cost []float64, n, m int, assign []int) {
 	if n == 0 {
 		return
@@ -79,6 +81,12 @@ func (h *hungarian) solve(cost []float64, n, m int, assign []int) {
 					minv[j] -= delta
 				}
 			}
+			if j1 == 0 { // only with non-finite costs: give up, never spin
+				for k := range assign[:n] {
+					assign[k] = -1
+				}
+				return
+			}
 			j0 = j1
 			if p[j0] == 0 {
 				break
@@ -89,6 +97,9 @@ func (h *hungarian) solve(cost []float64, n, m int, assign []int) {
 			p[j0] = p[j1]
 			j0 = j1
 		}
+	}
+	for k := range assign[:n] {
+		assign[k] = -1
 	}
 	for j := 1; j <= m; j++ {
 		if p[j] != 0 {

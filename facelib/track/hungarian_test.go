@@ -120,3 +120,18 @@ func BenchmarkHungarian32(b *testing.B) {
 		h.solve(cost, n, n, assign)
 	}
 }
+
+// A non-finite cost must not make the solver spin.
+func TestHungarianNonFinite(t *testing.T) {
+	var h hungarian
+	for _, bad := range []float64{math.NaN(), math.Inf(1)} {
+		cost := []float64{bad, bad, bad, bad}
+		assign := make([]int, 2)
+		h.solve(cost, 2, 2, assign) // returns
+		for _, j := range assign {
+			if j < -1 || j > 1 {
+				t.Fatalf("cost %v: assign %v", bad, assign)
+			}
+		}
+	}
+}

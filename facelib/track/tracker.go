@@ -402,7 +402,7 @@ func (t *Tracker) associate(dets []Detection) {
 		tr := t.live[ti]
 		for j, dj := range t.cols {
 			c, ok := t.pairCost(tr, &dets[dj])
-			if !ok {
+			if !ok || !finite(c) {
 				c = -1
 			} else if c > worst {
 				worst = c
@@ -428,6 +428,9 @@ func (t *Tracker) associate(dets []Detection) {
 	assign := t.assign[:rows]
 	t.hung.solve(cost, rows, cols, assign)
 	for r, c := range assign {
+		if c < 0 {
+			continue
+		}
 		i, j := r, c
 		if n > m {
 			i, j = c, r
