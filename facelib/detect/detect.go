@@ -103,6 +103,7 @@ type Detector struct {
 	p Params
 
 	raw      faceSorter // raw detections of the last scan
+	tables   []offTable // per-scale pixel offsets, kept while the stride stays
 	assigned []bool
 	clusters []Face
 }
@@ -212,6 +213,26 @@ func (d *Detector) eachScale(w, h int, fn func(Scale)) {
 	}
 }
 
+// offTable caches Cascade.offsets for one scale and stride.
+type offTable struct {
+	size, dim int
+	off       []int32
+}
+
+// table returns the offsets for the i-th scale of side s at stride dim,
+// recomputing them only when the scale or stride changed.
+func (d *Detector) table(i, s, dim int) []int32 {
+	if i == len(d.tables) {
+		d.tables = append(d.tables, offTable{})
+	}
+	t := &d.tables[i]
+	if t.size != s || t.dim != dim || t.off == nil {
+		t.off = d.c.offsets(s, dim, t.off)
+		t.size, t.dim = s, dim
+	}
+	return t.off
+}
+
 // scan fills d.raw with pigo's raw detections.
 func (d *Detector) scan(g Gray) error {
 	if err := g.Validate(); err != nil {
@@ -223,12 +244,25 @@ func (d *Detector) scan(g Gray) error {
 	rows, cols := g.Height, g.Width
 	p := d.p
 	maxSize := min(p.MaxSize, rows, cols)
-	for scale := p.MinSize; scale <= maxSize; {
+	// The offset table holds int32 offsets: fall back to plain classify for
+	// images too big for them (never for camera frames).
+	small := len(pix) < math.MaxInt32/2
+	for i, scale := 0, p.MinSize; scale <= maxSize; i++ {
 		step := int(math.Max(p.ShiftFactor*float64(scale), 1))
 		offset := scale/2 + 1
+		var off []int32
+		if small && offset <= rows-offset && offset <= cols-offset {
+			off = d.table(i, scale, dim)
+		}
 		for row := offset; row <= rows-offset; row += step {
 			for col := offset; col <= cols-offset; col += step {
-				if q := c.classify(row, col, scale, pix, dim); q > 0 {
+				var q float32
+				if off != nil {
+					q = c.classifyOff(off, row, col, scale, pix, dim)
+				} else {
+					q = c.classify(row, col, scale, pix, dim)
+				}
+				if q > 0 {
 					d.raw = append(d.raw, Face{Row: row, Col: col, Size: scale, Score: q})
 				}
 			}
