@@ -382,10 +382,11 @@ func (t *Tracker) stage(dets []Detection, st State) {
 // associate matches t.rows (indices into t.live) with t.cols (indices into
 // dets) by minimum total cost, never across the gates.
 //
-// The Hungarian algorithm finds the optimal assignment; greedy matching
-// (cheapest pair first) is simpler but gets crossing faces wrong exactly when
-// it matters, when two faces are close and their costs nearly equal. With at
-// most a few dozen faces, O(n³) is microseconds.
+// The Hungarian algorithm finds the optimal assignment. Greedy matching
+// (cheapest pair first) is simpler, but one cheap pair can force a bad match
+// on the others (see TestHungarianGreedyTrap), which happens when faces are
+// close: exactly when getting it right matters. With a few dozen faces at
+// most, O(n³) costs microseconds.
 func (t *Tracker) associate(dets []Detection) {
 	n, m := len(t.rows), len(t.cols)
 	if n == 0 || m == 0 {
