@@ -159,7 +159,7 @@ func drawFaces(img image.Image, faces []facelib.Face) *image.RGBA {
 			strokeRect(out, f.Box.Inset(-i), boxColour)
 		}
 		r := max(2, f.Box.Dx()/40)
-		if f.Chip != (facelibTransform{}) {
+		if f.Chip.Valid() {
 			disc(out, int(f.LeftEye.X), int(f.LeftEye.Y), r, eyeColour)
 			disc(out, int(f.RightEye.X), int(f.RightEye.Y), r, eyeColour)
 		}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/facewatch/facewatch/assets"
 	"github.com/facewatch/facewatch/facelib"
-	"github.com/facewatch/facewatch/facelib/align"
 	"github.com/facewatch/facewatch/internal/imgload"
 )
 
@@ -102,9 +101,6 @@ func describeFace(i int, f jsonFace) string {
 	}
 	return s
 }
-
-
-type facelibTransform = align.Transform
 
 func bundledWithoutLandmarks() facelib.Models {
 	m := assets.Models()

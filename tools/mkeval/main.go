@@ -68,7 +68,9 @@ var variants = []variant{
 	{"brighter", func(s image.Image, b image.Rectangle) image.Image {
 		return imaging.AdjustContrast(imaging.AdjustBrightness(cropAround(s, b, 0, 0, 2), 25), -15)
 	}},
-	{"blur", func(s image.Image, b image.Rectangle) image.Image { return imaging.Blur(cropAround(s, b, 0, 0, 2), 1.6) }},
+	{"blur", func(s image.Image, b image.Rectangle) image.Image {
+		return imaging.Blur(cropAround(s, b, 0, 0, 2), 1.6)
+	}},
 	{"rotated", func(s image.Image, b image.Rectangle) image.Image {
 		return imaging.Rotate(cropAround(s, b, 0, 0, 2), 9, image.Black)
 	}},
