@@ -32,7 +32,10 @@ type Config struct {
 
 	// MaxDistance is the association gate: a detection whose centre is
 	// further than this many box sizes from a track's predicted centre is
-	// never matched to it.
+	// never matched to it. There is no IoU gate on purpose: IoU is 0 for
+	// any two boxes that do not overlap, so at low frame rates or with fast
+	// motion an IoU gate drops true matches, while a distance in box sizes
+	// degrades gracefully. IoU still counts in the cost.
 	MaxDistance float64
 	// DistanceGrowth widens the gate by this many box sizes per second since
 	// the track was last detected (a lost track's prediction grows uncertain).

@@ -421,6 +421,9 @@ func TestScenes(t *testing.T) {
 		return square(cx+80*math.Cos(ph), cy+70*math.Sin(1.3*ph), s), true
 	}
 
+	every3 := func(p path) path { // a 30 fps path sampled at 10 fps
+		return func(id, k int) (track.Box, bool) { return p(id, 3*k) }
+	}
 	det := func(jitter, scale float64) func(seed uint64) *detector {
 		return func(seed uint64) *detector { return &detector{rand.New(rand.NewPCG(seed, 1)), jitter, scale} }
 	}
@@ -440,6 +443,14 @@ func TestScenes(t *testing.T) {
 		}, 0},
 		{"crossing near and far", func(seed uint64) []frame {
 			return render(fps, 90, 2, crossing(10, 100, 60, false), det(0.05, 0.04)(seed), nil)
+		}, 0},
+		// The same walk at 10 frames per second: 32 px between the faces'
+		// steps, where a frame's worth of motion is 40% of a face.
+		{"crossing at 10 fps, one occluded", func(seed uint64) []frame {
+			return render(10, 30, 2, every3(crossing(0, 80, 80, true)), det(0.04, 0.03)(seed), nil)
+		}, 0},
+		{"crossing at 10 fps, both seen", func(seed uint64) []frame {
+			return render(10, 30, 2, every3(crossing(0, 80, 80, false)), det(0.04, 0.03)(seed), nil)
 		}, 0},
 		{"occlusion 10 frames, still", func(seed uint64) []frame {
 			return render(fps, 90, 1, occlusion(10, 0), det(0.03, 0.03)(seed), nil)
