@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +15,7 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"time"
@@ -49,6 +52,12 @@ type Options struct {
 	Go string
 	// Log receives one progress line per step. Nil discards them.
 	Log io.Writer
+	// CacheDir keeps compressed copies keyed by content, so an unchanged
+	// file is not compressed again (compressing the overlay's 12 MB of wasm
+	// at the best level takes seconds; Go's own build cache already makes
+	// an unchanged wasm quick to rebuild). Empty means facewatch/gzip under
+	// os.UserCacheDir; "off" disables the cache.
+	CacheDir string
 }
 
 // FindRoot walks up from dir to the first directory holding the facewatch
@@ -144,13 +153,14 @@ type builder struct {
 	root, out, stage string
 	goCmd            string
 	log              io.Writer
+	gz               *gzCache
 }
 
 func newBuilder(opts Options) (*builder, error) {
 	if opts.Out == "" {
 		return nil, ErrNoOutput
 	}
-	b := &builder{root: opts.Root, goCmd: opts.Go, log: opts.Log}
+	b := &builder{root: opts.Root, goCmd: opts.Go, log: opts.Log, gz: newGzCache(opts.CacheDir)}
 	if b.log == nil {
 		b.log = io.Discard
 	}
@@ -311,7 +321,7 @@ func (b *builder) buildWasm(ctx context.Context) error {
 		if out, err := cmd.CombinedOutput(); err != nil {
 			return fmt.Errorf("building %s: %w\n%s", name, err, out)
 		}
-		raw, gz, err := gzipFile(dst)
+		raw, gz, err := b.gz.compress(dst)
 		if err != nil {
 			return err
 		}
@@ -428,7 +438,7 @@ func (b *builder) compress(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		r, g, err := gzipFile(p)
+		r, g, err := b.gz.compress(p)
 		if err != nil {
 			return err
 		}
@@ -436,6 +446,7 @@ func (b *builder) compress(ctx context.Context) error {
 		gz += g
 	}
 	b.logf("compressed %d files in %.1fs: %s, %s gzip", len(names), time.Since(t).Seconds(), size(raw), size(gz))
+	b.gz.prune(time.Now())
 	return nil
 }
 
@@ -443,9 +454,54 @@ func (b *builder) compress(ctx context.Context) error {
 // a tenth, and returns the sizes of the file and of what a gzip-accepting
 // client receives.
 func gzipFile(p string) (raw, sent int64, err error) {
+	return (*gzCache)(nil).compress(p)
+}
+
+// gzCache keeps the compressed form of files by content hash. A nil cache
+// compresses every time.
+type gzCache struct {
+	dir string
+}
+
+// gzCacheKeep is how long an unused entry stays in the cache.
+const gzCacheKeep = 14 * 24 * time.Hour
+
+func newGzCache(dir string) *gzCache {
+	switch dir {
+	case "off":
+		return nil
+	case "":
+		base, err := os.UserCacheDir()
+		if err != nil {
+			return nil
+		}
+		dir = filepath.Join(base, "facewatch", "gzip")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil
+	}
+	return &gzCache{dir: dir}
+}
+
+// compress writes p.gz (or nothing, when gzip saves less than a tenth) and
+// returns the size of p and of what a gzip-accepting client receives.
+func (c *gzCache) compress(p string) (raw, sent int64, err error) {
 	data, err := os.ReadFile(p)
 	if err != nil {
 		return 0, 0, err
+	}
+	raw = int64(len(data))
+	var entry string
+	if c != nil {
+		// The key covers the content, the level and the compressor (the
+		// Go release that built this program).
+		sum := sha256.Sum256(append([]byte(runtime.Version()+"\x00gzip-9\x00"), data...))
+		entry = filepath.Join(c.dir, hex.EncodeToString(sum[:]))
+		if gz, err := os.ReadFile(entry); err == nil && gunzipEquals(gz, data) {
+			now := time.Now()
+			os.Chtimes(entry, now, now) // keep it from being pruned
+			return writeGz(p, raw, gz)
+		}
 	}
 	var buf bytes.Buffer
 	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
@@ -456,14 +512,51 @@ func gzipFile(p string) (raw, sent int64, err error) {
 	if err := zw.Close(); err != nil {
 		return 0, 0, err
 	}
-	raw = int64(len(data))
-	if int64(buf.Len())*10 > raw*9 {
+	if c != nil {
+		// A failed cache write only costs time on the next build.
+		tmp := entry + ".tmp"
+		if os.WriteFile(tmp, buf.Bytes(), 0o644) == nil {
+			os.Rename(tmp, entry)
+		}
+	}
+	return writeGz(p, raw, buf.Bytes())
+}
+
+// gunzipEquals reports whether gz decompresses to exactly data, so a
+// damaged cache entry is never served.
+func gunzipEquals(gz, data []byte) bool {
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		return false
+	}
+	got, err := io.ReadAll(io.LimitReader(zr, int64(len(data))+1))
+	return err == nil && bytes.Equal(got, data)
+}
+
+func writeGz(p string, raw int64, gz []byte) (int64, int64, error) {
+	if int64(len(gz))*10 > raw*9 {
 		return raw, raw, nil
 	}
-	if err := os.WriteFile(p+".gz", buf.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(p+".gz", gz, 0o644); err != nil {
 		return 0, 0, err
 	}
-	return raw, int64(buf.Len()), nil
+	return raw, int64(len(gz)), nil
+}
+
+// prune removes entries unused for gzCacheKeep.
+func (c *gzCache) prune(now time.Time) {
+	if c == nil {
+		return
+	}
+	entries, err := os.ReadDir(c.dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if fi, err := e.Info(); err == nil && now.Sub(fi.ModTime()) > gzCacheKeep {
+			os.Remove(filepath.Join(c.dir, e.Name()))
+		}
+	}
 }
 
 func copyFile(src, dst string) error {

@@ -2,6 +2,7 @@ package site
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // writeTree writes files (slash paths) under dir.
@@ -68,7 +70,7 @@ func TestBuildFakeModule(t *testing.T) {
 	root := fakeModule(t)
 	out := filepath.Join(t.TempDir(), "site")
 	var log bytes.Buffer
-	if err := Build(context.Background(), Options{Root: root, Out: out, Log: &log}); err != nil {
+	if err := Build(context.Background(), Options{Root: root, Out: out, Log: &log, CacheDir: "off"}); err != nil {
 		t.Fatalf("Build: %v\n%s", err, log.Bytes())
 	}
 	t.Logf("progress:\n%s", log.Bytes())
@@ -148,7 +150,7 @@ func TestBuildFakeModule(t *testing.T) {
 	if err := os.Remove(filepath.Join(root, "playground", "overlay.html")); err != nil {
 		t.Fatal(err)
 	}
-	if err := Build(context.Background(), Options{Root: root, Out: out}); err != nil {
+	if err := Build(context.Background(), Options{Root: root, Out: out, CacheDir: "off"}); err != nil {
 		t.Fatalf("rebuild: %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(out, "overlay.html")); err == nil {
@@ -170,7 +172,7 @@ func TestBuildRefusesForeignDirectory(t *testing.T) {
 	if err := os.WriteFile(precious, []byte("years of work"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	err := Build(context.Background(), Options{Root: root, Out: out, Go: "go"})
+	err := Build(context.Background(), Options{Root: root, Out: out, Go: "go", CacheDir: "off"})
 	if !errors.Is(err, ErrNotSite) {
 		t.Fatalf("Build into a foreign directory: %v, want ErrNotSite", err)
 	}
@@ -184,7 +186,7 @@ func TestBuildWasmError(t *testing.T) {
 	root := fakeModule(t)
 	writeTree(t, root, map[string]string{"wasm/hello/main.go": "package main\n\nfunc main() { undefined() }\n"})
 	out := filepath.Join(t.TempDir(), "site")
-	err := Build(context.Background(), Options{Root: root, Out: out})
+	err := Build(context.Background(), Options{Root: root, Out: out, CacheDir: "off"})
 	if err == nil || !strings.Contains(err.Error(), "building hello.wasm") || !strings.Contains(err.Error(), "undefined") {
 		t.Fatalf("Build with a broken wasm package: %v", err)
 	}
@@ -198,7 +200,7 @@ func TestBuildCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	out := filepath.Join(t.TempDir(), "site")
-	if err := Build(ctx, Options{Root: root, Out: out, Go: "go"}); !errors.Is(err, context.Canceled) {
+	if err := Build(ctx, Options{Root: root, Out: out, Go: "go", CacheDir: "off"}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Build with a cancelled context: %v", err)
 	}
 	if _, err := os.Stat(out); err == nil {
@@ -256,7 +258,7 @@ func TestBuildRepository(t *testing.T) {
 	}
 	out := filepath.Join(t.TempDir(), "site")
 	var log bytes.Buffer
-	if err := Build(context.Background(), Options{Root: root, Out: out, Log: &log}); err != nil {
+	if err := Build(context.Background(), Options{Root: root, Out: out, Log: &log, CacheDir: t.TempDir()}); err != nil {
 		t.Fatalf("Build: %v\n%s", err, log.Bytes())
 	}
 	t.Logf("progress:\n%s", log.Bytes())
@@ -308,5 +310,92 @@ func TestBuildRepository(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(out, "worker.wasm.gz")); err != nil {
 			t.Error("worker.wasm has no gzip sibling")
 		}
+	}
+}
+
+func TestGzCache(t *testing.T) {
+	dir := t.TempDir()
+	cache := newGzCache(filepath.Join(dir, "cache"))
+	if cache == nil {
+		t.Fatal("no cache")
+	}
+	data := bytes.Repeat([]byte("facewatch wasm "), 5000)
+	a := filepath.Join(dir, "a.wasm")
+	b := filepath.Join(dir, "b.wasm")
+	for _, p := range []string{a, b} {
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rawA, sentA, err := cache.compress(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(cache.dir)
+	if len(entries) != 1 {
+		t.Fatalf("%d cache entries after one file, want 1", len(entries))
+	}
+	// Poison the entry with valid gzip of other bytes: it must not be used.
+	entry := filepath.Join(cache.dir, entries[0].Name())
+	var other bytes.Buffer
+	zw := gzip.NewWriter(&other)
+	zw.Write([]byte("something else"))
+	zw.Close()
+	if err := os.WriteFile(entry, other.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rawB, sentB, err := cache.compress(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rawA != rawB || sentA != sentB || sentA >= rawA {
+		t.Errorf("sizes %d/%d and %d/%d", rawA, sentA, rawB, sentB)
+	}
+	for _, p := range []string{a, b} {
+		gz, err := os.ReadFile(p + ".gz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !gunzipEquals(gz, data) {
+			t.Errorf("%s.gz does not decompress to %s", p, p)
+		}
+	}
+	// The entry was repaired and is now used as is.
+	fixed, _ := os.ReadFile(entry)
+	if !gunzipEquals(fixed, data) {
+		t.Error("the damaged cache entry was not replaced")
+	}
+
+	// Entries unused for longer than gzCacheKeep go.
+	cache.prune(time.Now().Add(gzCacheKeep + time.Hour))
+	if entries, _ := os.ReadDir(cache.dir); len(entries) != 0 {
+		t.Errorf("%d entries left after pruning", len(entries))
+	}
+}
+
+func TestGzCacheSkipsIncompressible(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "facefinder")
+	// A real cascade: binary trees that gzip barely shrinks.
+	root, err := FindRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(root, "assets", "cascades", "facefinder"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	raw, sent, err := newGzCache("off").compress(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if raw != sent {
+		t.Errorf("sent %d of %d bytes: expected the plain file", sent, raw)
+	}
+	if _, err := os.Stat(p + ".gz"); err == nil {
+		t.Error("wrote a .gz that saves less than a tenth")
 	}
 }
