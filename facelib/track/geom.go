@@ -6,7 +6,9 @@ import "math"
 type Point struct{ X, Y float64 }
 
 // Box is an axis-aligned rectangle in pixels: top-left corner (X, Y), width W
-// and height H.
+// and height H. As a detection, W and H must be positive and every field
+// finite and within ±1e6; X and Y may be negative (a face partly outside the
+// frame).
 type Box struct{ X, Y, W, H float64 }
 
 // Center returns the centre of b.
