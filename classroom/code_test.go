@@ -150,3 +150,8 @@ func ExampleNormalizeCode() {
 	// K7MX-Q9PZ
 	// classroom: not a join code: symbol '0' not in the alphabet
 }
+
+func ExampleJoinURL() {
+	fmt.Println(JoinURL("https://facewatch.example", "K7MXQ9PZ"))
+	// Output: https://facewatch.example/classroom/join.html#K7MX-Q9PZ
+}
