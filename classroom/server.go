@@ -42,7 +42,7 @@ type Config struct {
 	MaxStudents int // students per room (default 60)
 	MaxConns    int // websocket connections at once (default 6000)
 
-	IdleTimeout  time.Duration // a room nobody uses for this long is erased (default 30 min)
+	IdleTimeout  time.Duration // a room where nobody sends anything for this long is erased (default 60 min)
 	TeacherGrace time.Duration // a room whose teacher stays away this long is erased (default 10 min)
 	ResumeWindow time.Duration // a disconnected student may resume this long (default 1 min)
 	MaxRoomAge   time.Duration // no room lives longer (default 8 h)
@@ -105,7 +105,7 @@ func (c *Config) setDefaults() error {
 	}
 	for _, err := range []error{
 		defInt(&c.MaxRooms, 200), defInt(&c.MaxStudents, 60), defInt(&c.MaxConns, 6000),
-		defDur(&c.IdleTimeout, 30*time.Minute), defDur(&c.TeacherGrace, 10*time.Minute),
+		defDur(&c.IdleTimeout, 60*time.Minute), defDur(&c.TeacherGrace, 10*time.Minute),
 		defDur(&c.ResumeWindow, time.Minute), defDur(&c.MaxRoomAge, 8*time.Hour),
 		defDur(&c.HelloTimeout, 15*time.Second), defDur(&c.WriteWait, 10*time.Second),
 		defDur(&c.PongWait, 60*time.Second), defInt(&c.SendQueue, 64),
@@ -192,7 +192,12 @@ func New(cfg Config) (*Server, error) {
 
 // Handler serves PathWS (the websocket), redirects /teach and /join to the
 // pages, and passes anything else under /classroom/ to Config.Fallback.
-// Mount it on "/classroom/", "/teach" and "/join" of the site's mux.
+//
+// The pages themselves are static files of the site (playground/classroom).
+// Mount the handler on PathWS, "/teach" and "/join" of the site's mux and
+// let the site serve the rest of /classroom/; or mount it on "/classroom/"
+// too and set Config.Fallback to the site's handler. Call Shutdown when the
+// HTTP server stops: http.Server.Shutdown does not close websockets.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc(PathWS, s.serveWS)
