@@ -48,6 +48,7 @@ export class Client {
 
   open(first) {
     clearTimeout(this.retryTimer);
+    if (this.ws) { const old = this.ws; this.ws = null; old.close(); }
     const ws = new WebSocket(wsURL());
     this.ws = ws;
     this.onStatus('connecting');
