@@ -277,6 +277,7 @@ async function enterPlay(w, h) {
   $('stage').style.aspectRatio = `${w} / ${h}`;
   $('video').classList.toggle('mirror', state.mirror);
   hook.ready = true;
+  $('btn-freeze').hidden = state.photo; // a photo is still already
   layoutOverlay();
   if (hook.scene === 'find' && state.step >= 4) loadAlign();
 }
@@ -380,7 +381,8 @@ function onResult(buf, chip) {
 }
 
 function wakeOverlay() {
-  const w = $('overlay').contentWindow;
+  const f = $('overlay');
+  const w = f && f.contentWindow;
   if (w && typeof w.fwWake === 'function') w.fwWake();
 }
 
@@ -536,7 +538,7 @@ function layoutOverlay() {
   const stage = $('stage');
   const f = $('overlay');
   const rect = stage.getBoundingClientRect();
-  if (!rect.width) return;
+  if (!f || !rect.width) return;
   const q = rect.width > 480 ? 0.5 : 1;
   const w = Math.round(rect.width * q), h = Math.round(rect.height * q);
   if (f.width !== String(w)) f.width = String(w);
@@ -598,6 +600,8 @@ async function main() {
   await setLang(initialLang());
   setStep(1);
   const q = new URLSearchParams(location.search);
+  // ?overlay=off drops the ebiten overlay (to measure what it costs).
+  if (q.get('overlay') === 'off') $('overlay').remove();
   if (q.get('scene') === 'track') setScene('track');
   const step = Number(q.get('step'));
   if (step >= 1 && step <= STEPS) setStep(step);

@@ -180,7 +180,10 @@ func Windows(size int, shift float32, w, h int) (cols, rows, step int) {
 // sweep draws the cascade's window sliding over the frame at a few of its
 // scales, or, with reduced motion, a still sample of the windows.
 func (l *List) sweep(r *wire.Result, v View, unit float32) {
-	l.scales = Scales(r.Sweep, l.scales)
+	// Show scales up to half the frame: larger windows hide the picture.
+	sw := r.Sweep
+	sw.MaxSize = max(sw.MinSize, min(sw.MaxSize, min(r.Width, r.Height)/2))
+	l.scales = Scales(sw, l.scales)
 	if len(l.scales) == 0 {
 		return
 	}
@@ -191,20 +194,24 @@ func (l *List) sweep(r *wire.Result, v View, unit float32) {
 		return l.scales[i*(len(l.scales)-1)/(sweepScales-1)]
 	}
 	if v.Reduced {
+		// A still picture instead of motion: for a few scales, one row of
+		// windows side by side (every window the cascade tries overlaps
+		// these), small scales at the top, large ones lower down.
 		for i := range sweepScales {
 			size := pick(i)
 			cols, rows, step := Windows(size, r.Sweep.Shift, r.Width, r.Height)
 			if cols == 0 {
 				continue
 			}
-			// Every window of one row and one column, to show the stepping.
+			s := float32(size)
 			off := float32(size/2 + 1)
-			y := off + float32((rows/2)*step)
-			for c := 0; c < cols; c += max(1, cols/12) {
+			y := off + float32((rows-1)*i/(sweepScales-1)*step)
+			every := max(1, (size+step-1)/step)
+			for c := 0; c < cols; c += every {
 				x := off + float32(c*step)
-				l.rect(x-float32(size)/2, y-float32(size)/2, float32(size), float32(size), unit/2, fade(Cyan, 0.35))
+				l.rect(x-s/2, y-s/2, s, s, unit/2, fade(Cyan, 0.6))
 			}
-			l.number(2*unit, 2*unit+float32(i)*9*unit, unit, size, Cyan)
+			l.number(off-s/2+unit, y-s/2+unit, unit, size, Cyan)
 		}
 		return
 	}
