@@ -36,15 +36,16 @@ export function measure(what, value) {
 }
 
 /**
- * startServer runs "facewatch serve -dir SITE" on a free loopback port and
- * resolves to { url, stop } once it prints its URL.
+ * startServer runs "facewatch serve -dir SITE" (plus args, e.g.
+ * ['-classroom']) on a free loopback port and resolves to { url, stop } once
+ * it prints its URL.
  */
-export async function startServer() {
+export async function startServer({ args = [] } = {}) {
   if (env.FACEWATCH_URL) return { url: env.FACEWATCH_URL.replace(/\/?$/, '/'), stop: async () => {} };
   for (const [what, p] of [['binary', BIN], ['site', path.join(SITE, 'index.html')]]) {
     if (!fs.existsSync(p)) throw new Error(`${what} ${p} missing: run tools/browser/run.sh`);
   }
-  const child = spawn(BIN, ['serve', '-addr', '127.0.0.1:0', '-dir', SITE], {
+  const child = spawn(BIN, ['serve', '-addr', '127.0.0.1:0', '-dir', SITE, ...args], {
     cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

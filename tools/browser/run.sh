@@ -39,6 +39,9 @@ die() { echo "tools/browser/run.sh: $*" >&2; exit 1; }
 command -v node >/dev/null || die "node is not installed"
 [ -x "$CHROMIUM" ] || die "$CHROMIUM not found (Debian: apt-get install chromium)"
 [ -d tools/node_modules/playwright-core ] || die "playwright-core missing: run npm ci in tools/"
+if command -v fc-list >/dev/null && [ -z "$(fc-list :lang=ko 2>/dev/null | head -1)" ]; then
+	echo "tools/browser/run.sh: no Korean font installed: Korean screenshots will show boxes (Debian: apt-get install fonts-nanum)" >&2
+fi
 
 if [ "${FACEWATCH_NO_BUILD:-}" != 1 ]; then
 	echo "--- building $FACEWATCH_BIN"
