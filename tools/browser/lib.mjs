@@ -72,8 +72,11 @@ export async function startServer({ args = [] } = {}) {
 /**
  * launch starts headless Chromium. camera is the name of a .y4m in Y4M_DIR
  * that the fake camera loops, or null for a machine without a camera.
- * Chromium needs --no-sandbox when run as root. The GPU flags stay at their
- * defaults: WebGL2 works through SwiftShader.
+ * Run as root, Chromium refuses to start with its sandbox ("Chromium
+ * sandboxing failed!"): --no-sandbox is needed (playwright-core adds it too
+ * unless chromiumSandbox is set; it is spelled out here so the requirement
+ * is visible). The GPU flags stay at their defaults: WebGL2 works through
+ * SwiftShader.
  */
 export async function launch({ camera = null } = {}) {
   const args = [
