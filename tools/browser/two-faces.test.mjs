@@ -11,7 +11,7 @@ before(async () => {
   server = await startServer();
   browser = await launch({ camera: 'two-faces' });
   ({ page, rec } = await newPage(browser));
-  await page.goto(server.url, { waitUntil: 'load', timeout: 20000 });
+  await page.goto(server.url, { waitUntil: 'load', timeout: 60000 });
 });
 
 after(async () => {
@@ -26,9 +26,9 @@ const iou = (a, b) => {
   return i / (a.w * a.h + b.w * b.h - i);
 };
 
-test('two faces get two distinct track IDs', { timeout: 60000 }, async () => {
+test('two faces get two distinct track IDs', { timeout: 90000 }, async () => {
   await start(page, 'camera');
-  await waitFor(page, () => window.facewatch && window.facewatch.ready, null, { what: 'ready', timeout: 20000 });
+  await waitFor(page, () => window.facewatch && window.facewatch.ready, null, { what: 'ready', timeout: 40000 });
   const tab = page.locator('[data-scene="track"]');
   if (await tab.count()) await tab.first().click();
   await waitFor(page, () => window.facewatch.scene === 'track', null, { what: 'the track scene', timeout: 5000 });
