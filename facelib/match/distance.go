@@ -51,49 +51,16 @@ func Cosine(a, b *Embedding) float32 {
 	return float32(c)
 }
 
-// sqDist is the hot kernel: 128 float32 differences squared and summed,
-// unrolled by 8 into 4 independent accumulators so consecutive additions do
-// not wait on each other. The array pointers give constant bounds; the
-// re-slicing pattern below lets the compiler drop every bounds check
-// (verified with -gcflags=-d=ssa/check_bce).
-func sqDist(a, b *Embedding) float32 {
-	return sqDistSlice(a[:], b[:])
-}
+//go:generate go run gen_kernels.go
 
-// sqDistSlice sums over the first len(x) &^ 7 components; callers pass
-// slices of length Dim. The loop condition on both lengths is what removes
-// the bounds checks.
-func sqDistSlice(x, y []float32) float32 {
-	var s0, s1, s2, s3 float32
-	for len(x) >= 8 && len(y) >= 8 {
-		d0 := x[0] - y[0]
-		d1 := x[1] - y[1]
-		d2 := x[2] - y[2]
-		d3 := x[3] - y[3]
-		d4 := x[4] - y[4]
-		d5 := x[5] - y[5]
-		d6 := x[6] - y[6]
-		d7 := x[7] - y[7]
-		s0 += d0*d0 + d4*d4
-		s1 += d1*d1 + d5*d5
-		s2 += d2*d2 + d6*d6
-		s3 += d3*d3 + d7*d7
-		x = x[8:]
-		y = y[8:]
-	}
-	return (s0 + s1) + (s2 + s3)
+// sqDist and dot are the hot kernels, generated into kernels.go fully
+// unrolled over the 128 components with four independent accumulators.
+// Arrays with constant indices need no bounds checks (verified with
+// -gcflags=-d=ssa/check_bce).
+func sqDist(a, b *Embedding) float32 {
+	return sqDistArr((*[Dim]float32)(a), (*[Dim]float32)(b))
 }
 
 func dot(a, b *Embedding) float32 {
-	x, y := a[:], b[:]
-	var s0, s1, s2, s3 float32
-	for len(x) >= 8 && len(y) >= 8 {
-		s0 += x[0]*y[0] + x[4]*y[4]
-		s1 += x[1]*y[1] + x[5]*y[5]
-		s2 += x[2]*y[2] + x[6]*y[6]
-		s3 += x[3]*y[3] + x[7]*y[7]
-		x = x[8:]
-		y = y[8:]
-	}
-	return (s0 + s1) + (s2 + s3)
+	return dotArr((*[Dim]float32)(a), (*[Dim]float32)(b))
 }

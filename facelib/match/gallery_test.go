@@ -79,12 +79,19 @@ func (m reference) search(probe *Embedding, k int) []Candidate {
 	for id, es := range m {
 		best := float32(math.Inf(1))
 		for i := range es {
-			best = min(best, Distance(probe, &es[i]))
+			best = min(best, SquaredDistance(probe, &es[i]))
 		}
-		out = append(out, Candidate{ID: id, Distance: best, Match: best < DefaultThreshold})
+		out = append(out, Candidate{ID: id, Distance: best})
 	}
+	// Rank by squared distance, then ID (two squared distances one ulp
+	// apart can share a rounded distance).
 	slices.SortFunc(out, cmpCandidate)
-	return out[:min(k, len(out))]
+	out = out[:min(k, len(out))]
+	for i := range out {
+		out[i].Distance = sqrt32(out[i].Distance)
+		out[i].Match = out[i].Distance < DefaultThreshold
+	}
+	return out
 }
 
 func TestGalleryAgainstReference(t *testing.T) {
@@ -380,4 +387,38 @@ func TestGalleryConcurrent(t *testing.T) {
 	}()
 	wg.Wait()
 	checkInvariants(t, g)
+}
+
+// TestSearchNearTies: Search pre-filters rows with an estimate of the
+// distance; rows whose exact distances differ by a few ulps must still come
+// out exactly as an exhaustive exact search orders them.
+func TestSearchNearTies(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	base := randomEmbedding(r)
+	g := NewGallery()
+	ref := reference{}
+	for i := range 500 {
+		e := base
+		for range 3 {
+			j := r.IntN(Dim)
+			e[j] = math.Nextafter32(e[j], float32(r.NormFloat64())) // one ulp either way
+		}
+		id := fmt.Sprintf("n%03d", i)
+		if err := g.Add(id, e); err != nil {
+			t.Fatal(err)
+		}
+		ref[id] = []Embedding{e}
+	}
+	var buf []Candidate
+	for _, probe := range []Embedding{base, near(r, base, 0.01), near(r, base, 0.05), randomEmbedding(r)} {
+		for _, k := range []int{1, 5, 50} {
+			var err error
+			if buf, err = g.Search(buf, &probe, k); err != nil {
+				t.Fatal(err)
+			}
+			if want := ref.search(&probe, k); !slices.Equal(buf, want) {
+				t.Fatalf("k=%d:\n got %v\nwant %v", k, buf, want)
+			}
+		}
+	}
 }
