@@ -382,10 +382,16 @@ func maxPool3s2(dst, src []float32, c, h, w, o int) {
 		out := dst[ci*o*o : (ci+1)*o*o]
 		for y := range o {
 			for x := range o {
+				// Explicit compares: the max builtin handles NaN and
+				// compiles to a runtime call under wasm.
 				m := in[(2*y)*w+2*x]
 				for dy := range 3 {
 					row := in[(2*y+dy)*w+2*x : (2*y+dy)*w+2*x+3]
-					m = max(m, row[0], row[1], row[2])
+					for _, v := range row {
+						if v > m {
+							m = v
+						}
+					}
 				}
 				out[y*o+x] = m
 			}

@@ -2,56 +2,62 @@ package embed
 
 // gemm computes out[k][t] = Σ_c a[k][c]·b[c][t] for k in [0,K), t in [0,T),
 // with a packed as [K/4][C][4] and b packed as [T/4][C][4]; out is row-major
-// with row stride ldo. K and T are multiples of 4.
+// with row stride ldo. K and T are multiples of 4, and a must have at least
+// 2 elements of capacity past its length (see packSlack).
 //
 // The micro-kernel keeps a 2x4 block of out in eight scalar accumulators
-// (plus two a and four b values): that fits the 15 usable float registers
+// (plus one a and four b values): that fits the 15 usable float registers
 // on amd64 and the Go wasm backend's 16 without spilling, which a 4x4 block
-// does not. The loop over C is unrolled twice.
+// does not. Its loop walks the operands by re-slicing, so the body has no
+// bounds checks (go build -gcflags=-d=ssa/check_bce shows none in it), which
+// matters most under wasm, where every check is a branch out of the block.
 func gemm(out, a, b []float32, K, C, T, ldo int) {
 	n := C * 4
 	for tb := 0; tb < T/4; tb++ {
-		bp := b[tb*n : tb*n+n]
+		bt := b[tb*n : tb*n+n]
 		for kb := 0; kb < K/4; kb++ {
-			ap := a[kb*n : kb*n+n]
-			ap = ap[:len(bp)]
+			at := a[kb*n : kb*n+n]
 			for h := 0; h < 4; h += 2 {
+				// ap[4i], ap[4i+1] are rows h, h+1 of channel i.
+				ap := at[h : h+n]
+				bp := bt
 				var c00, c01, c02, c03, c10, c11, c12, c13 float32
-				i := 0
-				for ; i+7 < len(bp); i += 8 {
-					b8 := bp[i : i+8 : i+8]
-					a8 := ap[i : i+8 : i+8]
-					a0, a1 := a8[h], a8[h+1]
-					c00 += a0 * b8[0]
-					c01 += a0 * b8[1]
-					c02 += a0 * b8[2]
-					c03 += a0 * b8[3]
-					c10 += a1 * b8[0]
-					c11 += a1 * b8[1]
-					c12 += a1 * b8[2]
-					c13 += a1 * b8[3]
-					a0, a1 = a8[4+h], a8[5+h]
-					c00 += a0 * b8[4]
-					c01 += a0 * b8[5]
-					c02 += a0 * b8[6]
-					c03 += a0 * b8[7]
-					c10 += a1 * b8[4]
-					c11 += a1 * b8[5]
-					c12 += a1 * b8[6]
-					c13 += a1 * b8[7]
+				for len(bp) >= 8 && len(ap) >= 8 {
+					b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
+					a0 := ap[0]
+					c00 += a0 * b0
+					c01 += a0 * b1
+					c02 += a0 * b2
+					c03 += a0 * b3
+					a1 := ap[1]
+					c10 += a1 * b0
+					c11 += a1 * b1
+					c12 += a1 * b2
+					c13 += a1 * b3
+					b0, b1, b2, b3 = bp[4], bp[5], bp[6], bp[7]
+					a0 = ap[4]
+					c00 += a0 * b0
+					c01 += a0 * b1
+					c02 += a0 * b2
+					c03 += a0 * b3
+					a1 = ap[5]
+					c10 += a1 * b0
+					c11 += a1 * b1
+					c12 += a1 * b2
+					c13 += a1 * b3
+					bp, ap = bp[8:], ap[8:]
 				}
-				for ; i+3 < len(bp); i += 4 {
-					b4 := bp[i : i+4 : i+4]
-					a4 := ap[i : i+4 : i+4]
-					a0, a1 := a4[h], a4[h+1]
-					c00 += a0 * b4[0]
-					c01 += a0 * b4[1]
-					c02 += a0 * b4[2]
-					c03 += a0 * b4[3]
-					c10 += a1 * b4[0]
-					c11 += a1 * b4[1]
-					c12 += a1 * b4[2]
-					c13 += a1 * b4[3]
+				if len(bp) >= 4 && len(ap) >= 4 {
+					b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
+					a0, a1 := ap[0], ap[1]
+					c00 += a0 * b0
+					c01 += a0 * b1
+					c02 += a0 * b2
+					c03 += a0 * b3
+					c10 += a1 * b0
+					c11 += a1 * b1
+					c12 += a1 * b2
+					c13 += a1 * b3
 				}
 				o := out[(kb*4+h)*ldo+tb*4:]
 				r := o[0:4:4]
@@ -63,22 +69,25 @@ func gemm(out, a, b []float32, K, C, T, ldo int) {
 	}
 }
 
+// packSlack is the spare capacity gemm needs past a packed weight matrix.
+const packSlack = 4
+
 // gemv is gemm for a single column (T = 1): out[k*ldo] = Σ_c a[k][c]·b[c][0],
 // b packed as [1][C][4] (only the first of each 4 used).
 func gemv(out, a, b []float32, K, C, ldo int) {
 	n := C * 4
-	bp := b[:n]
+	bt := b[:n]
 	for kb := 0; kb < K/4; kb++ {
 		ap := a[kb*n : kb*n+n]
-		ap = ap[:len(bp)]
+		bp := bt
 		var c0, c1, c2, c3 float32
-		for i := 0; i+3 < len(bp); i += 4 {
-			a4 := ap[i : i+4 : i+4]
-			v := bp[i]
-			c0 += a4[0] * v
-			c1 += a4[1] * v
-			c2 += a4[2] * v
-			c3 += a4[3] * v
+		for len(ap) >= 4 && len(bp) >= 4 {
+			v := bp[0]
+			c0 += ap[0] * v
+			c1 += ap[1] * v
+			c2 += ap[2] * v
+			c3 += ap[3] * v
+			ap, bp = ap[4:], bp[4:]
 		}
 		o := out[kb*4*ldo:]
 		o[0], o[ldo], o[2*ldo], o[3*ldo] = c0, c1, c2, c3

@@ -52,39 +52,46 @@ func (c *conv) packWinograd(f []float64, a int) {
 	c.tilesX = tilesX
 	c.tiles = tilesY * tilesX
 	c.tpad = (c.tiles + 3) &^ 3
-	g := func(i, j int) float64 {
-		switch {
-		case a == 4:
-			return g4[i][j]
-		case r == 4:
-			return g6r4[i][j]
+	var g [6][4]float64 // G, a×r
+	for i := range a {
+		for j := range r {
+			switch {
+			case a == 4:
+				g[i][j] = g4[i][j]
+			case r == 4:
+				g[i][j] = g6r4[i][j]
+			default:
+				g[i][j] = g6[i][j]
+			}
 		}
-		return g6[i][j]
 	}
-	c.w = make([]float32, a*a*c.cout*c.cin)
+	nw := a * a * c.cout * c.cin
+	c.w = make([]float32, nw, nw+packSlack)
+	kb, stride := c.cout/4, c.cin*4 // U[ξ][o/4][c][4]: ξ-plane and block strides
 	var tmp [6][4]float64
+	var k [16]float64
 	for o := range c.cout {
 		for ci := range c.cin {
-			k := f[(o*c.cin+ci)*r*r : (o*c.cin+ci+1)*r*r]
+			copy(k[:r*r], f[(o*c.cin+ci)*r*r:(o*c.cin+ci+1)*r*r])
 			// tmp = G k  (a×r)
 			for i := range a {
 				for j := range r {
 					var v float64
 					for l := range r {
-						v += g(i, l) * k[l*r+j]
+						v += g[i][l] * k[l*r+j]
 					}
 					tmp[i][j] = v
 				}
 			}
 			// U = tmp Gᵀ (a×a)
+			base := (o/4)*stride + ci*4 + o%4
 			for i := range a {
 				for j := range a {
 					var u float64
 					for l := range r {
-						u += tmp[i][l] * g(j, l)
+						u += tmp[i][l] * g[j][l]
 					}
-					xi := i*a + j
-					c.w[((xi*(c.cout/4)+o/4)*c.cin+ci)*4+o%4] = float32(u)
+					c.w[(i*a+j)*kb*stride+base] = float32(u)
 				}
 			}
 		}
@@ -97,7 +104,7 @@ func (c *conv) packDirect(f []float64) {
 	r := c.cin * c.k * c.k
 	c.tiles = c.outH * c.outW
 	c.tpad = (c.tiles + 3) &^ 3
-	c.w = make([]float32, c.cout*r)
+	c.w = make([]float32, c.cout*r, c.cout*r+packSlack)
 	for o := range c.cout {
 		for i := range r {
 			c.w[((o/4)*r+i)*4+o%4] = float32(f[o*r+i])
@@ -243,36 +250,65 @@ func (e *epilogue) store(k, y, x int, v float32) {
 	e.dst[i] = v
 }
 
+// storeTile stores the top-left rows x cols of an output tile whose
+// top-left pixel is (y0, x0) of channel k: one bias, residual and ReLU
+// decision per tile and bounds-check-free rows, instead of store's per-pixel
+// work.
+func (e *epilogue) storeTile(k, y0, x0, rows, cols int, tile *[4][4]float32) {
+	b := e.bias[k]
+	for i := 0; i < rows; i++ {
+		off := (k*e.dh+y0+i)*e.dw + x0
+		d := e.dst[off : off+cols]
+		t := tile[i][:len(d)]
+		switch {
+		case e.res != nil:
+			r := e.res[off : off+len(d)]
+			for j := range d {
+				v := t[j] + b + r[j]
+				if v < 0 {
+					v = 0
+				}
+				d[j] = v
+			}
+		case e.relu:
+			for j := range d {
+				v := t[j] + b
+				if v < 0 {
+					v = 0
+				}
+				d[j] = v
+			}
+		default:
+			for j := range d {
+				d[j] = t[j] + b
+			}
+		}
+	}
+}
+
 // winoOut4 transforms GEMM results back for F(2x2,3x3):
 // Y = Aᵀ M A with Aᵀ = [1 1 1 0; 0 1 -1 -1]. Output channels [k0,k1).
 func winoOut4(m []float32, c *conv, e *epilogue, k0, k1 int) {
 	xs := c.cout * c.tpad
-	var s [4][4]float32
+	var s [16]float32
+	var out [4][4]float32
 	for k := k0; k < k1; k++ {
 		for t := 0; t < c.tiles; t++ {
 			base := k*c.tpad + t
-			for i := range 16 {
-				s[i/4][i%4] = m[base+i*xs]
+			for i := range s {
+				s[i] = m[base+i*xs]
 			}
 			var r [2][4]float32
 			for j := range 4 {
-				r[0][j] = s[0][j] + s[1][j] + s[2][j]
-				r[1][j] = s[1][j] - s[2][j] - s[3][j]
+				r[0][j] = s[j] + s[4+j] + s[8+j]
+				r[1][j] = s[4+j] - s[8+j] - s[12+j]
 			}
-			ty, tx := t/c.tilesX, t%c.tilesX
 			for i := range 2 {
-				y := ty*2 + i
-				if y >= c.outH {
-					break
-				}
-				y0 := r[i][0] + r[i][1] + r[i][2]
-				y1 := r[i][1] - r[i][2] - r[i][3]
-				x := tx * 2
-				e.store(k, y, x, y0)
-				if x+1 < c.outW {
-					e.store(k, y, x+1, y1)
-				}
+				out[i][0] = r[i][0] + r[i][1] + r[i][2]
+				out[i][1] = r[i][1] - r[i][2] - r[i][3]
 			}
+			y, x := t/c.tilesX*2, t%c.tilesX*2
+			e.storeTile(k, y, x, min(2, c.outH-y), min(2, c.outW-x), &out)
 		}
 	}
 }
@@ -286,10 +322,11 @@ func winoOut4(m []float32, c *conv, e *epilogue, k0, k1 int) {
 func winoOut6(m []float32, c *conv, e *epilogue, k0, k1 int) {
 	xs := c.cout * c.tpad
 	var s [36]float32
+	var out [4][4]float32
 	for k := k0; k < k1; k++ {
 		for t := 0; t < c.tiles; t++ {
 			base := k*c.tpad + t
-			for i := range 36 {
+			for i := range s {
 				s[i] = m[base+i*xs]
 			}
 			var r [4][6]float32
@@ -302,24 +339,14 @@ func winoOut6(m []float32, c *conv, e *epilogue, k0, k1 int) {
 				r[2][j] = a + 4*cc
 				r[3][j] = b + 8*d + s5
 			}
-			ty, tx := t/c.tilesX, t%c.tilesX
 			for i := range 4 {
-				y := ty*4 + i
-				if y >= c.outH {
-					break
-				}
 				q := &r[i]
 				a, b := q[1]+q[2], q[1]-q[2]
 				cc, d := q[3]+q[4], q[3]-q[4]
-				out := [4]float32{q[0] + a + cc, b + 2*d, a + 4*cc, b + 8*d + q[5]}
-				x := tx * 4
-				for j := range 4 {
-					if x+j >= c.outW {
-						break
-					}
-					e.store(k, y, x+j, out[j])
-				}
+				out[i] = [4]float32{q[0] + a + cc, b + 2*d, a + 4*cc, b + 8*d + q[5]}
 			}
+			y, x := t/c.tilesX*4, t%c.tilesX*4
+			e.storeTile(k, y, x, min(4, c.outH-y), min(4, c.outW-x), &out)
 		}
 	}
 }
@@ -332,10 +359,11 @@ func winoOut6(m []float32, c *conv, e *epilogue, k0, k1 int) {
 func winoOut63(m []float32, c *conv, e *epilogue, k0, k1 int) {
 	xs := c.cout * c.tpad
 	var s [36]float32
+	var out [4][4]float32
 	for k := k0; k < k1; k++ {
 		for t := 0; t < c.tiles; t++ {
 			base := k*c.tpad + t
-			for i := range 36 {
+			for i := range s {
 				s[i] = m[base+i*xs]
 			}
 			var r [3][6]float32
@@ -347,24 +375,14 @@ func winoOut63(m []float32, c *conv, e *epilogue, k0, k1 int) {
 				r[1][j] = b + 2*d
 				r[2][j] = a + 4*cc + s5
 			}
-			ty, tx := t/c.tilesX, t%c.tilesX
 			for i := range 3 {
-				y := ty*3 + i
-				if y >= c.outH {
-					break
-				}
 				q := &r[i]
 				a, b := q[1]+q[2], q[1]-q[2]
 				cc, d := q[3]+q[4], q[3]-q[4]
-				out := [3]float32{q[0] + a + cc, b + 2*d, a + 4*cc + q[5]}
-				x := tx * 3
-				for j := range 3 {
-					if x+j >= c.outW {
-						break
-					}
-					e.store(k, y, x+j, out[j])
-				}
+				out[i] = [4]float32{q[0] + a + cc, b + 2*d, a + 4*cc + q[5]}
 			}
+			y, x := t/c.tilesX*3, t%c.tilesX*3
+			e.storeTile(k, y, x, min(3, c.outH-y), min(3, c.outW-x), &out)
 		}
 	}
 }
