@@ -484,8 +484,10 @@ function refreshOverlayState() {
 }
 
 function updateTrackScene(r, now) {
-  $('count-in').textContent = r.in;
-  $('count-out').textContent = r.out;
+  // The worker counts in video coordinates; a mirrored camera view shows
+  // left and right swapped, so swap the counts to match what is seen.
+  $('count-in').textContent = state.mirror ? r.out : r.in;
+  $('count-out').textContent = state.mirror ? r.in : r.out;
   for (const tr of r.tracks) {
     if (tr.state !== CONFIRMED) continue;
     const spans = state.timeline.get(tr.id) || [];
