@@ -6,9 +6,9 @@ package embed
 // 2 elements of capacity past its length (see packSlack).
 //
 // The micro-kernel keeps a 2x4 block of out in eight scalar accumulators
-// (plus one a and four b values): that fits the 15 usable float registers
-// on amd64 and the Go wasm backend's 16 without spilling, which a 4x4 block
-// does not. Its loop walks the operands by re-slicing, so the body has no
+// (plus two a values and one b value at a time): that fits the 15 usable
+// float registers on amd64 and the Go wasm backend's 16 without spilling,
+// which a 4x4 block does not. Its loop walks the operands by re-slicing, so the body has no
 // bounds checks (go build -gcflags=-d=ssa/check_bce shows none in it), which
 // matters most under wasm, where every check is a branch out of the block.
 func gemm(out, a, b []float32, K, C, T, ldo int) {
@@ -23,28 +23,34 @@ func gemm(out, a, b []float32, K, C, T, ldo int) {
 				bp := bt
 				var c00, c01, c02, c03, c10, c11, c12, c13 float32
 				for len(bp) >= 8 && len(ap) >= 8 {
-					b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
-					a0 := ap[0]
-					c00 += a0 * b0
-					c01 += a0 * b1
-					c02 += a0 * b2
-					c03 += a0 * b3
-					a1 := ap[1]
-					c10 += a1 * b0
-					c11 += a1 * b1
-					c12 += a1 * b2
-					c13 += a1 * b3
-					b0, b1, b2, b3 = bp[4], bp[5], bp[6], bp[7]
-					a0 = ap[4]
-					c00 += a0 * b0
-					c01 += a0 * b1
-					c02 += a0 * b2
-					c03 += a0 * b3
-					a1 = ap[5]
-					c10 += a1 * b0
-					c11 += a1 * b1
-					c12 += a1 * b2
-					c13 += a1 * b3
+					// One b value live at a time keeps the register
+					// pressure at 8 + 2 + 2.
+					a0, a1 := ap[0], ap[1]
+					b := bp[0]
+					c00 += a0 * b
+					c10 += a1 * b
+					b = bp[1]
+					c01 += a0 * b
+					c11 += a1 * b
+					b = bp[2]
+					c02 += a0 * b
+					c12 += a1 * b
+					b = bp[3]
+					c03 += a0 * b
+					c13 += a1 * b
+					a0, a1 = ap[4], ap[5]
+					b = bp[4]
+					c00 += a0 * b
+					c10 += a1 * b
+					b = bp[5]
+					c01 += a0 * b
+					c11 += a1 * b
+					b = bp[6]
+					c02 += a0 * b
+					c12 += a1 * b
+					b = bp[7]
+					c03 += a0 * b
+					c13 += a1 * b
 					bp, ap = bp[8:], ap[8:]
 				}
 				if len(bp) >= 4 && len(ap) >= 4 {
