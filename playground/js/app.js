@@ -157,7 +157,7 @@ function frameOptions() {
   if (hook.scene === 'track') return { track: true };
   const align = state.models.has('puploc');
   const o = {};
-  if (state.step === 2 || state.step === 3) o.candidates = true;
+  if (state.step <= 3) o.candidates = true; // step 1 lights up accepted windows as the sweep passes them
   if (state.step >= 4 && align) { o.pupils = true; o.landmarks = state.models.has('lp38'); }
   if (state.step >= 5 && align) o.chip = true;
   if (state.step === STEPS && state.models.has(EMBED_FILES[1])) o.embed = true;
@@ -363,6 +363,7 @@ function onResult(buf, chip) {
   const k = hook.frames === 1 ? 1 : 0.1;
   for (const key in hook.timings) hook.timings[key] += k * (r.timings[key] - hook.timings[key]);
   if (hook.firstFaceMs === null && r.faces.length > 0) hook.firstFaceMs = Math.round(now);
+  announceFaces(r.faces.length, now);
 
   window.facewatchFrame = {
     seq: hook.frames,
@@ -378,6 +379,15 @@ function onResult(buf, chip) {
   if (hook.scene === 'find' && state.step === STEPS) drawEmbedding(r.embedding);
   if (hook.scene === 'track') updateTrackScene(r, now);
   updateTimings();
+}
+
+// announceFaces tells screen readers how many faces are found, when the
+// number has been steady for a moment (not on every frame).
+function announceFaces(n, now) {
+  if (n !== state.faceCount) { state.faceCount = n; state.faceCountSince = now; return; }
+  if (n === state.announced || now - state.faceCountSince < 1000) return;
+  state.announced = n;
+  $('sr-status').textContent = t('status.faces', { n });
 }
 
 function wakeOverlay() {

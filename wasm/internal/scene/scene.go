@@ -239,6 +239,18 @@ func (l *List) sweep(r *wire.Result, v View, unit float32) {
 		}
 		l.rect(x-s/2, y-s/2, s, s, w, fade(Cyan, a))
 	}
+	// Windows of this size the sweep has already passed and the cascade
+	// accepted light up (when the page asked for candidates).
+	for _, c := range r.Candidates {
+		if int(c.Size+0.5) != size {
+			continue
+		}
+		col := int((c.X+s/2-off)/float32(step) + 0.5)
+		row := int((c.Y+s/2-off)/float32(step) + 0.5)
+		if row*cols+col <= cur {
+			l.rect(c.X, c.Y, s, s, unit/2, Orange)
+		}
+	}
 	l.number(2*unit, 2*unit, unit*1.5, size, Cyan)
 }
 

@@ -142,6 +142,37 @@ func TestSweepProgresses(t *testing.T) {
 	}
 }
 
+// As the sweep passes an accepted window of the size it is showing, that
+// window lights up; before, it does not.
+func TestSweepLightsAcceptedWindows(t *testing.T) {
+	r := result()
+	var l List
+	scales := Scales(wire.Sweep{MinSize: r.Sweep.MinSize, MaxSize: r.Height / 2, Scale: r.Sweep.Scale}, nil)
+	size := scales[0] // the first scale the animation shows
+	cols, rows, step := Windows(size, r.Sweep.Shift, r.Width, r.Height)
+	off := size/2 + 1
+	// An accepted window in the middle row.
+	row, col := rows/2, cols/2
+	r.Candidates = []wire.Candidate{{X: float32(off + col*step - size/2), Y: float32(off + row*step - size/2), Size: float32(size), Q: 2}}
+	frac := float64(row*cols+col) / float64(cols*rows) // where it is in the first scale's sweep
+	period := float64(SweepPeriodMs) / sweepScales
+	lit := func(ms float64) bool {
+		l.Build(r, View{Scene: Find, Step: StepSweep, ElapsedMs: ms})
+		for _, s := range l.Shapes {
+			if s.Color == Orange {
+				return true
+			}
+		}
+		return false
+	}
+	if lit(period * (frac - 0.05)) {
+		t.Fatal("lit before the sweep reached it")
+	}
+	if !lit(period * (frac + 0.05)) {
+		t.Fatal("not lit after the sweep passed it")
+	}
+}
+
 func TestMirror(t *testing.T) {
 	r := result()
 	var plain, mirrored List
