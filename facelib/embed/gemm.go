@@ -7,10 +7,11 @@ package embed
 //
 // The micro-kernel keeps a 2x4 block of out in eight scalar accumulators
 // (plus two a values and one b value at a time): that fits the 15 usable
-// float registers on amd64 and the Go wasm backend's 16 without spilling,
-// which a 4x4 block does not. Its loop walks the operands by re-slicing, so the body has no
-// bounds checks (go build -gcflags=-d=ssa/check_bce shows none in it), which
-// matters most under wasm, where every check is a branch out of the block.
+// float registers on amd64 and the Go wasm backend's 16 (one spill per pass
+// remains under wasm), which a 4x4 block does not. The loop over C is
+// unrolled four times and walks the operands by re-slicing, so its body has
+// no bounds checks (go build -gcflags=-d=ssa/check_bce shows none in it),
+// which matters most under wasm, where every check is a branch.
 func gemm(out, a, b []float32, K, C, T, ldo int) {
 	n := C * 4
 	for tb := 0; tb < T/4; tb++ {
@@ -22,9 +23,9 @@ func gemm(out, a, b []float32, K, C, T, ldo int) {
 				ap := at[h : h+n]
 				bp := bt
 				var c00, c01, c02, c03, c10, c11, c12, c13 float32
-				for len(bp) >= 8 && len(ap) >= 8 {
+				for len(bp) >= 16 && len(ap) >= 16 {
 					// One b value live at a time keeps the register
-					// pressure at 8 + 2 + 2.
+					// pressure at 8 + 2 + 2. Four channels per pass.
 					a0, a1 := ap[0], ap[1]
 					b := bp[0]
 					c00 += a0 * b
@@ -51,19 +52,49 @@ func gemm(out, a, b []float32, K, C, T, ldo int) {
 					b = bp[7]
 					c03 += a0 * b
 					c13 += a1 * b
-					bp, ap = bp[8:], ap[8:]
+					a0, a1 = ap[8], ap[9]
+					b = bp[8]
+					c00 += a0 * b
+					c10 += a1 * b
+					b = bp[9]
+					c01 += a0 * b
+					c11 += a1 * b
+					b = bp[10]
+					c02 += a0 * b
+					c12 += a1 * b
+					b = bp[11]
+					c03 += a0 * b
+					c13 += a1 * b
+					a0, a1 = ap[12], ap[13]
+					b = bp[12]
+					c00 += a0 * b
+					c10 += a1 * b
+					b = bp[13]
+					c01 += a0 * b
+					c11 += a1 * b
+					b = bp[14]
+					c02 += a0 * b
+					c12 += a1 * b
+					b = bp[15]
+					c03 += a0 * b
+					c13 += a1 * b
+					bp, ap = bp[16:], ap[16:]
 				}
-				if len(bp) >= 4 && len(ap) >= 4 {
-					b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
+				for len(bp) >= 4 && len(ap) >= 4 {
 					a0, a1 := ap[0], ap[1]
-					c00 += a0 * b0
-					c01 += a0 * b1
-					c02 += a0 * b2
-					c03 += a0 * b3
-					c10 += a1 * b0
-					c11 += a1 * b1
-					c12 += a1 * b2
-					c13 += a1 * b3
+					b := bp[0]
+					c00 += a0 * b
+					c10 += a1 * b
+					b = bp[1]
+					c01 += a0 * b
+					c11 += a1 * b
+					b = bp[2]
+					c02 += a0 * b
+					c12 += a1 * b
+					b = bp[3]
+					c03 += a0 * b
+					c13 += a1 * b
+					bp, ap = bp[4:], ap[4:]
 				}
 				o := out[(kb*4+h)*ldo+tb*4:]
 				r := o[0:4:4]
