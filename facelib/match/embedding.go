@@ -84,17 +84,22 @@ func FromFloat64(v []float64) (Embedding, error) {
 
 // Validate reports whether e is a usable embedding: every component finite
 // and at most MaxComponent in magnitude, and the norm at least MinNorm.
-// Errors wrap ErrBadEmbedding.
+// Errors wrap ErrBadEmbedding. It does not allocate when e is valid.
 func (e *Embedding) Validate() error {
-	var ss float64
-	for i, x := range e {
-		// x != x is NaN; the range test also rejects ±Inf.
-		if x != x || x > MaxComponent || x < -MaxComponent {
-			return fmt.Errorf("%w: component %d is %v", ErrBadEmbedding, i, x)
+	// Fast path: the squared norm is NaN or +Inf if any component is NaN or
+	// infinite, and at most MaxComponent² only if every component is within
+	// ±MaxComponent. Only otherwise are the components examined one by one.
+	ss := dot(e, e)
+	if !(ss <= MaxComponent*MaxComponent) {
+		for i, x := range e {
+			// x != x is NaN; the range test also rejects ±Inf.
+			if x != x || x > MaxComponent || x < -MaxComponent {
+				return fmt.Errorf("%w: component %d is %v", ErrBadEmbedding, i, x)
+			}
 		}
-		ss += float64(x) * float64(x)
+		return nil // every component in range; the norm is large
 	}
-	if n := math.Sqrt(ss); n < MinNorm {
+	if n := math.Sqrt(float64(ss)); n < MinNorm {
 		return fmt.Errorf("%w: norm %g is below %g (zero vector)", ErrBadEmbedding, n, MinNorm)
 	}
 	return nil
