@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/facewatch/facewatch/facelib/embed"
 )
@@ -337,4 +338,31 @@ func TestDescriptorNormalized(t *testing.T) {
 	if zero.Normalized() != zero {
 		t.Error("zero descriptor must normalise to itself")
 	}
+}
+
+// TestThreadsStop checks that a dropped Workspace's helper goroutines end.
+func TestThreadsStop(t *testing.T) {
+	if runtime.GOARCH == "wasm" {
+		t.Skip("WithThreads starts no goroutines under wasm")
+	}
+	m := loadModel(t)
+	chip, _ := readChip(t, readGolden(t).Chips[0].File)
+	before := runtime.NumGoroutine()
+	func() {
+		ws := m.NewWorkspace(embed.WithThreads(4))
+		if _, err := ws.Embed(chip); err != nil {
+			t.Fatal(err)
+		}
+		if n := runtime.NumGoroutine(); n < before+3 {
+			t.Fatalf("%d goroutines with a 4-thread workspace, had %d before", n, before)
+		}
+	}()
+	for range 50 {
+		runtime.GC()
+		if runtime.NumGoroutine() <= before {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Errorf("%d goroutines after the workspace was dropped, want ≤ %d", runtime.NumGoroutine(), before)
 }
