@@ -373,6 +373,7 @@ function onResult(buf, chip) {
     stepStart: state.stepStart,
     reduced: reducedMotion.matches,
     mirror: state.mirror,
+    displayScale: r.width ? $('stage').getBoundingClientRect().width / r.width : 1,
   };
   wakeOverlay();
   if (chip && r.flags & FLAG_CHIP) drawChip(chip);

@@ -54,6 +54,9 @@ func (g *game) Update() error {
 		Reduced:   fr.Get("reduced").Truthy(),
 		Mirror:    fr.Get("mirror").Truthy(),
 	}
+	if ds := fr.Get("displayScale"); ds.Type() == js.TypeNumber {
+		g.view.DisplayScale = float32(ds.Float())
+	}
 	if g.haveRes {
 		g.list.Build(&g.res, g.view)
 	}

@@ -37,6 +37,19 @@ type View struct {
 	ElapsedMs float64 // since the step began
 	Reduced   bool    // prefers-reduced-motion: no moving sweep
 	Mirror    bool    // the video is shown mirrored (a selfie camera)
+	// DisplayScale is screen pixels per video pixel (0 means 1): strokes
+	// and digits keep a legible size on a phone's small video.
+	DisplayScale float32
+}
+
+// unit is the basic stroke width in video pixels: about 2 px on a 480-line
+// frame, and never under 2 screen pixels.
+func unit(r *wire.Result, v View) float32 {
+	u := max(2, float32(r.Height)/240)
+	if v.DisplayScale > 0 {
+		u = max(u, 2/v.DisplayScale)
+	}
+	return u
 }
 
 // Kind is a shape's kind.
@@ -109,14 +122,14 @@ func (l *List) Build(r *wire.Result, v View) {
 	}
 	switch v.Scene {
 	case Track:
-		l.track(r)
+		l.track(r, v)
 	case Find:
 		l.find(r, v)
 	}
 }
 
 func (l *List) find(r *wire.Result, v View) {
-	unit := max(2, l.h/240) // a stroke about 2 px on a 480-line frame
+	unit := unit(r, v)
 	switch v.Step {
 	case StepSweep:
 		l.sweep(r, v, unit)
@@ -287,8 +300,8 @@ func (l *List) chipFrame(f *wire.Face, unit float32) {
 	}
 }
 
-func (l *List) track(r *wire.Result) {
-	unit := max(2, l.h/240)
+func (l *List) track(r *wire.Result, v View) {
+	unit := unit(r, v)
 	// The counting line, dashed.
 	ln := r.Line
 	dx, dy := ln.X2-ln.X1, ln.Y2-ln.Y1

@@ -196,6 +196,27 @@ func TestMirror(t *testing.T) {
 	}
 }
 
+// On a small screen strokes grow so they stay at least 2 screen pixels.
+func TestStrokesStayVisibleWhenSmall(t *testing.T) {
+	r := result()
+	width := func(v View) float32 {
+		var l List
+		l.Build(r, v)
+		for _, s := range l.Shapes {
+			if s.Kind == StrokeRect {
+				return s.Width
+			}
+		}
+		t.Fatal("no box")
+		return 0
+	}
+	big := width(View{Scene: Track, DisplayScale: 1.5})
+	small := width(View{Scene: Track, DisplayScale: 0.5})
+	if small*0.5 < 2*1.5-1e-3 || small <= big {
+		t.Fatalf("box stroke %.2f video px at 0.5 screen px per video px (%.2f at 1.5)", small, big)
+	}
+}
+
 func TestDigits(t *testing.T) {
 	tests := []struct {
 		n      int
