@@ -13,7 +13,7 @@ const Dim = 128
 
 // MaxComponent bounds the magnitude of every component of a valid
 // embedding. Real embeddings from the dlib network have components well
-// under 1 (the vector norm is about 1.29); the bound only exists so that
+// under 1 (vector norms are about 1.3–1.6); the bound only exists so that
 // squared distances and norms of valid embeddings can never overflow
 // float32 (2e6² · 128 ≈ 5e14 ≪ 3.4e38).
 const MaxComponent = 1e6
