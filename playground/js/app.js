@@ -260,7 +260,12 @@ function stopSource() {
   setFrozen(false, true);
   state.photo = false;
   hook.source = 'none';
+  hook.faces = [];
+  hook.tracks = [];
   state.timeline.clear();
+  state.announced = undefined;
+  window.facewatchFrame = null;
+  wakeOverlay();
 }
 
 async function enterPlay(w, h) {
@@ -443,7 +448,10 @@ function setScene(scene) {
   $('scene-find').hidden = scene !== 'find';
   $('scene-track').hidden = scene !== 'track';
   $('case').hidden = scene !== 'track';
-  if (scene !== 'find') setPlaying(false);
+  if (scene !== 'find') {
+    setPlaying(false);
+    if (state.frozen) setFrozen(false); // tracking needs the video moving
+  }
   if (scene === 'find' && state.step >= 4) loadAlign();
   refreshOverlayState();
   if (state.photo || state.frozen) processStill();

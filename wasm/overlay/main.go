@@ -29,6 +29,8 @@ type game struct {
 func (g *game) Update() error {
 	fr := g.parent.Get("facewatchFrame")
 	if !fr.Truthy() {
+		g.haveRes = false // the page stopped its source: draw nothing
+		g.list.Shapes = g.list.Shapes[:0]
 		return nil
 	}
 	if seq := fr.Get("seq").Int(); seq != g.lastSeq {

@@ -3,6 +3,7 @@ package scene
 import (
 	"testing"
 
+	"github.com/facewatch/facewatch/assets"
 	"github.com/facewatch/facewatch/facelib/detect"
 	"github.com/facewatch/facewatch/wasm/internal/wire"
 )
@@ -53,6 +54,33 @@ func TestScales(t *testing.T) {
 		for i := range got {
 			if got[i] != tc.want[i] {
 				t.Fatalf("%+v: %v, want %v", tc.s, got, tc.want)
+			}
+		}
+	}
+}
+
+// The sweep the overlay animates is the scan facelib/detect runs: the same
+// sizes, steps and window counts.
+func TestSweepMatchesDetector(t *testing.T) {
+	c, err := detect.ParseCascade(assets.FaceFinder())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sz := range [][2]int{{640, 480}, {320, 400}, {1280, 720}} {
+		p := detect.ParamsFor(sz[0], sz[1])
+		d, err := detect.New(c, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := d.Scales(sz[0], sz[1], nil)
+		got := Scales(wire.Sweep{MinSize: p.MinSize, MaxSize: min(p.MaxSize, sz[0], sz[1]), Shift: float32(p.ShiftFactor), Scale: float32(p.ScaleFactor)}, nil)
+		if len(got) != len(want) {
+			t.Fatalf("%v: %d scales, detector makes %d", sz, len(got), len(want))
+		}
+		for i, s := range want {
+			cols, rows, step := Windows(got[i], float32(p.ShiftFactor), sz[0], sz[1])
+			if got[i] != s.Size || cols != s.Cols || rows != s.Rows || step != s.Step {
+				t.Fatalf("%v scale %d: size %d, %dx%d step %d; detector %+v", sz, i, got[i], cols, rows, step, s)
 			}
 		}
 	}
