@@ -209,6 +209,15 @@ func (e *Engine) HasLandmarks() bool { return e.marks != nil }
 // HasEmbed reports whether the recognition network is loaded.
 func (e *Engine) HasEmbed() bool { return e.model != nil }
 
+// Shared returns the loaded face finder, pupil aligner and recognition
+// network (each nil until loaded), so that other code in the worker (the
+// story scenes' gallery, wasm/internal/story) runs on the same parsed models
+// instead of a second copy. Callers must not use them concurrently with
+// Process.
+func (e *Engine) Shared() (*detect.Cascade, *align.Aligner, *embed.Model) {
+	return e.cascade, e.pupils, e.model
+}
+
 // Frame returns the reused buffer the caller copies a w×h frame of the given
 // format into (tightly packed rows). It grows only when a larger frame arrives.
 func (e *Engine) Frame(f Format, w, h int) ([]byte, error) {
