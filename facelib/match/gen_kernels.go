@@ -1,7 +1,7 @@
 //go:build ignore
 
 // gen_kernels writes kernels.go: the squared-distance and dot-product
-// kernels fully unrolled over the 128 components. Unrolled, they have no
+// kernels (float32·float32 and float32·int8) fully unrolled over the 128 components. Unrolled, they have no
 // loop counter or re-slicing and index arrays with constants, so there are
 // no bounds checks; measured here this is 15–25 % faster than the 8-wide
 // loop. Run with go generate.
@@ -42,6 +42,15 @@ func main() {
 	for i := 0; i < dim; i += 8 {
 		for j := range 4 {
 			fmt.Fprintf(&b, "\ts%d += x[%d]*y[%d] + x[%d]*y[%d]\n", j, i+j, i+j, i+j+4, i+j+4)
+		}
+	}
+	b.WriteString("\treturn (s0 + s1) + (s2 + s3)\n}\n\n")
+
+	b.WriteString("// dotQArr returns the dot product of a float32 probe and an int8 row.\n")
+	b.WriteString("func dotQArr(x *[Dim]float32, q *[Dim]int8) float32 {\n\tvar s0, s1, s2, s3 float32\n")
+	for i := 0; i < dim; i += 8 {
+		for j := range 4 {
+			fmt.Fprintf(&b, "\ts%d += x[%d]*float32(q[%d]) + x[%d]*float32(q[%d])\n", j, i+j, i+j, i+j+4, i+j+4)
 		}
 	}
 	b.WriteString("\treturn (s0 + s1) + (s2 + s3)\n}\n")
