@@ -223,7 +223,17 @@ func (w *Workspace) forward() Descriptor {
 		}
 		x, y = y, x
 	}
-	// mean over H,W then fc
+	return w.headFrom(x, side)
+}
+
+// head runs the mean over H,W and the fully connected layer on the last
+// block's output, which has the given side (the benchmarks' entry point).
+func (w *Workspace) head(side int) Descriptor {
+	return w.headFrom(w.a, side)
+}
+
+func (w *Workspace) headFrom(x []float32, side int) Descriptor {
+	m := w.m
 	hw := side * side
 	for c := range fcIn {
 		var s float32
@@ -250,11 +260,7 @@ func (w *Workspace) conv(c *conv, src []float32, e epilogue) {
 	switch c.kind {
 	case kindWino4, kindWino2, kindWino34:
 		w.parallel(c.cin, (*Workspace).jobWinoIn)
-		n := 36
-		if c.kind == kindWino2 {
-			n = 16
-		}
-		w.parallel(n, (*Workspace).jobWinoGemm)
+		w.parallel(c.cout/4, (*Workspace).jobWinoGemm)
 		w.parallel(c.cout/4, (*Workspace).jobWinoOut)
 	default:
 		w.parallel(c.tpad/4, (*Workspace).jobIm2col)
@@ -291,11 +297,17 @@ func (w *Workspace) jobWinoIn(lo, hi int) {
 
 func (w *Workspace) jobWinoGemm(lo, hi int) {
 	c := w.cur
-	for xi := lo; xi < hi; xi++ {
-		gemm(w.s2[xi*c.cout*c.tpad:(xi+1)*c.cout*c.tpad],
-			c.w[xi*c.cout*c.cin:(xi+1)*c.cout*c.cin],
+	n := c.wa * c.wa
+	// Output channels [lo*4, hi*4) for every ξ. M is laid out [k][t][ξ], so
+	// the output transform reads each tile's n values contiguously, and
+	// threads working on different channels never share a cache line.
+	k0, k1 := lo*4, hi*4
+	for xi := range n {
+		u := c.w[xi*c.cout*c.cin : (xi+1)*c.cout*c.cin]
+		gemm(w.s2[k0*c.tpad*n+xi:],
+			u[k0*c.cin:k1*c.cin],
 			w.s1[xi*c.cin*c.tpad:(xi+1)*c.cin*c.tpad],
-			c.cout, c.cin, c.tpad, c.tpad)
+			k1-k0, c.cin, c.tpad, c.tpad*n, n)
 	}
 }
 
@@ -362,7 +374,7 @@ func (w *Workspace) jobDirectGemm(lo, hi int) {
 		return
 	}
 	// Each part computes the columns [lo*4, hi*4) of out[cout][tpad].
-	gemm(w.s2[lo*4:], c.w, w.s1[lo*r*4:hi*r*4], c.cout, r, (hi-lo)*4, c.tpad)
+	gemm(w.s2[lo*4:], c.w, w.s1[lo*r*4:hi*r*4], c.cout, r, (hi-lo)*4, c.tpad, 1)
 }
 
 func (w *Workspace) jobDirectOut(lo, hi int) {

@@ -1,8 +1,8 @@
 package embed
 
 // gemm computes out[k][t] = Σ_c a[k][c]·b[c][t] for k in [0,K), t in [0,T),
-// with a packed as [K/4][C][4] and b packed as [T/4][C][4]; out is row-major
-// with row stride ldo. K and T are multiples of 4, and a must have at least
+// with a packed as [K/4][C][4] and b packed as [T/4][C][4]; out[k][t] is
+// stored at out[k*ldo+t*ldt]. K and T are multiples of 4, and a must have at least
 // 2 elements of capacity past its length (see packSlack).
 //
 // The micro-kernel keeps a 2x4 block of out in eight scalar accumulators
@@ -12,7 +12,7 @@ package embed
 // unrolled four times and walks the operands by re-slicing, so its body has
 // no bounds checks (go build -gcflags=-d=ssa/check_bce shows none in it),
 // which matters most under wasm, where every check is a branch.
-func gemm(out, a, b []float32, K, C, T, ldo int) {
+func gemm(out, a, b []float32, K, C, T, ldo, ldt int) {
 	n := C * 4
 	for tb := 0; tb < T/4; tb++ {
 		bt := b[tb*n : tb*n+n]
@@ -96,11 +96,11 @@ func gemm(out, a, b []float32, K, C, T, ldo int) {
 					c13 += a1 * b
 					bp, ap = bp[4:], ap[4:]
 				}
-				o := out[(kb*4+h)*ldo+tb*4:]
-				r := o[0:4:4]
-				r[0], r[1], r[2], r[3] = c00, c01, c02, c03
-				r = o[ldo : ldo+4 : ldo+4]
-				r[0], r[1], r[2], r[3] = c10, c11, c12, c13
+				o := out[(kb*4+h)*ldo+tb*4*ldt:]
+				r := o[: 3*ldt+1 : 3*ldt+1]
+				r[0], r[ldt], r[2*ldt], r[3*ldt] = c00, c01, c02, c03
+				r = o[ldo : ldo+3*ldt+1 : ldo+3*ldt+1]
+				r[0], r[ldt], r[2*ldt], r[3*ldt] = c10, c11, c12, c13
 			}
 		}
 	}

@@ -289,15 +289,11 @@ func (e *epilogue) storeTile(k, y0, x0, rows, cols int, tile *[4][4]float32) {
 // winoOut4 transforms GEMM results back for F(2x2,3x3):
 // Y = Aᵀ M A with Aᵀ = [1 1 1 0; 0 1 -1 -1]. Output channels [k0,k1).
 func winoOut4(m []float32, c *conv, e *epilogue, k0, k1 int) {
-	xs := c.cout * c.tpad
 	var s [16]float32
 	var out [4][4]float32
 	for k := k0; k < k1; k++ {
 		for t := 0; t < c.tiles; t++ {
-			base := k*c.tpad + t
-			for i := range s {
-				s[i] = m[base+i*xs]
-			}
+			copy(s[:], m[(k*c.tpad+t)*len(s):])
 			var r [2][4]float32
 			for j := range 4 {
 				r[0][j] = s[j] + s[4+j] + s[8+j]
@@ -320,15 +316,11 @@ func winoOut4(m []float32, c *conv, e *epilogue, k0, k1 int) {
 //	     [0 1  1 4  4 0]
 //	     [0 1 -1 8 -8 1]
 func winoOut6(m []float32, c *conv, e *epilogue, k0, k1 int) {
-	xs := c.cout * c.tpad
 	var s [36]float32
 	var out [4][4]float32
 	for k := k0; k < k1; k++ {
 		for t := 0; t < c.tiles; t++ {
-			base := k*c.tpad + t
-			for i := range s {
-				s[i] = m[base+i*xs]
-			}
+			copy(s[:], m[(k*c.tpad+t)*len(s):])
 			var r [4][6]float32
 			for j := range 6 {
 				s0, s1, s2, s3, s4, s5 := s[j], s[6+j], s[12+j], s[18+j], s[24+j], s[30+j]
@@ -357,15 +349,11 @@ func winoOut6(m []float32, c *conv, e *epilogue, k0, k1 int) {
 //	     [0 1 -1 2 -2 0]
 //	     [0 1  1 4  4 1]
 func winoOut63(m []float32, c *conv, e *epilogue, k0, k1 int) {
-	xs := c.cout * c.tpad
 	var s [36]float32
 	var out [4][4]float32
 	for k := k0; k < k1; k++ {
 		for t := 0; t < c.tiles; t++ {
-			base := k*c.tpad + t
-			for i := range s {
-				s[i] = m[base+i*xs]
-			}
+			copy(s[:], m[(k*c.tpad+t)*len(s):])
 			var r [3][6]float32
 			for j := range 6 {
 				s0, s1, s2, s3, s4, s5 := s[j], s[6+j], s[12+j], s[18+j], s[24+j], s[30+j]
