@@ -19,6 +19,10 @@
 //	fwRead(dst Uint8Array)                              // copy the last result into dst
 //	fwChip(dst Uint8Array) bool                         // copy the last chip (150*150*4 RGBA)
 //	fwClose()                                           // release everything and exit
+//	fwStory(json string) {json} | {error}               // story scenes: rates, base rates (wasm/internal/story)
+//	fwStoryFaces(width, height int, rgba Uint8Array) {json} | {error}
+//	                                                    // every face of a still, embedded, as JSON
+//	fwStoryChips(dst Uint8Array) int                    // copy those faces' chips (150*150*4 each)
 //
 // format: 0 grey (Y plane), 1 RGBA, 2 BGRA. options: bit 0 candidates,
 // 1 pupils, 2 landmarks, 3 chip, 4 track, 5 still, 6 embed. Model names are

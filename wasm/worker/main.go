@@ -3,11 +3,14 @@
 package main
 
 import (
+	"encoding/json"
+	"errors"
 	"syscall/js"
 	"time"
 	"unsafe"
 
 	"github.com/facewatch/facewatch/wasm/internal/engine"
+	"github.com/facewatch/facewatch/wasm/internal/story"
 )
 
 // Option bits of fwProcess, mirrored in playground/js/worker.js.
@@ -92,6 +95,49 @@ func main() {
 			return true
 		}),
 	}
+	// The story scenes (wasm/internal/story): JSON in, JSON out; faces of a
+	// still image on the engine's models, chips kept for fwStoryChips.
+	xtr := story.NewExtractor()
+	var chips, still []byte
+	answer := func(b []byte, err error) any {
+		if err != nil {
+			return map[string]any{"error": err.Error()}
+		}
+		return map[string]any{"json": string(b)}
+	}
+	funcs["fwStory"] = js.FuncOf(func(_ js.Value, a []js.Value) any {
+		if len(a) < 1 {
+			return answer(nil, errors.New("fwStory(json)"))
+		}
+		return answer(story.Handle([]byte(a[0].String())))
+	})
+	funcs["fwStoryFaces"] = js.FuncOf(func(_ js.Value, a []js.Value) any {
+		if len(a) < 3 {
+			return answer(nil, errors.New("fwStoryFaces(width, height, pixels)"))
+		}
+		n := a[2].Get("byteLength").Int()
+		if n > 4*story.MaxSide*story.MaxSide {
+			return answer(nil, story.ErrImage)
+		}
+		if cap(still) < n {
+			still = make([]byte, n)
+		}
+		still = still[:n]
+		js.CopyBytesToGo(still, a[2])
+		f, p, m := e.Shared()
+		faces, c, err := xtr.Faces(story.Models{Finder: f, Pupils: p, Net: m}, still, a[0].Int(), a[1].Int(), chips[:0])
+		chips = c
+		if err != nil {
+			return answer(nil, err)
+		}
+		return answer(json.Marshal(faces))
+	})
+	funcs["fwStoryChips"] = js.FuncOf(func(_ js.Value, a []js.Value) any {
+		if len(a) < 1 {
+			return 0
+		}
+		return js.CopyBytesToJS(a[0], chips)
+	})
 	funcs["fwClose"] = js.FuncOf(func(js.Value, []js.Value) any {
 		close(done)
 		return nil
