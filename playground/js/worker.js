@@ -1,7 +1,7 @@
 // worker.js — runs worker.wasm (wasm/worker) in a Web Worker. The page
 // transfers in the wasm and model bytes, then one frame at a time; every
 // result goes back as a transferred Float32Array (layout: js/wire.js).
-/* global Go, fwLoad, fwProcess, fwError, fwRead, fwChip, fwClose */
+/* global Go, fwLoad, fwProcess, fwError, fwRead, fwChip, fwClose, fwStory, fwStoryFaces, fwStoryChips */
 'use strict';
 importScripts('../wasm_exec.js');
 
@@ -76,6 +76,30 @@ function process(fmt, w, h, opts, grabMs, id) {
   postMessage(msg, transfer);
 }
 
+// story answers the story scenes' requests (wasm/internal/story) with
+// {type: 'story', id, json} or {type: 'story', id, error}: never a frame
+// 'error', which the live scenes would report as a failure.
+function story(m) {
+  try {
+    if (!started) return { type: 'story', id: m.id, error: 'not started' };
+    let r;
+    if (m.type === 'story') r = fwStory(m.json);
+    else {
+      const px = new Uint8Array(m.data);
+      r = fwStoryFaces(m.width, m.height, px);
+      if (r.json) {
+        const faces = JSON.parse(r.json) || [];
+        const chips = new Uint8ClampedArray(faces.length * CHIP_BYTES);
+        if (faces.length) fwStoryChips(chips);
+        return { type: 'story', id: m.id, json: r.json, chips: chips.buffer };
+      }
+    }
+    return r.error ? { type: 'story', id: m.id, error: r.error } : { type: 'story', id: m.id, json: r.json };
+  } catch (e) {
+    return { type: 'story', id: m.id, error: String(e && e.message || e) };
+  }
+}
+
 // Messages are handled strictly in order: a model must not reach Go before
 // the wasm has started, even though starting is asynchronous.
 let queue = Promise.resolve();
@@ -110,6 +134,10 @@ async function handle(m) {
         process(FMT_RGBA, m.width, m.height, m.opts, performance.now() - t0, m.id);
         break;
       }
+      case 'story': // the story scenes (js/story/): JSON in, JSON out
+      case 'storyFaces':
+        postMessage(story(m));
+        break;
       case 'close':
         if (started) fwClose();
         close();
