@@ -287,19 +287,20 @@ func (r *benchRun) run() error {
 		r.progress("%s done in %.1f s", s.name, time.Since(t).Seconds())
 		debug.FreeOSMemory() // the search stage leaves a gallery of up to 1 GB behind
 	}
+	// Busy is judged from the load before the run: the run itself adds up
+	// to GOMAXPROCS to the end figure.
 	if l, err := bench.ReadLoad(); err == nil {
 		r.report.LoadEnd = &l
-		if bench.Busy(l[0], r.report.Machine.CPUs) && r.report.LoadStart != nil {
-			// Our own run adds about one to the load; only others' work counts.
-			r.report.Busy = r.report.Busy || bench.Busy(l[0]-1, r.report.Machine.CPUs)
-		}
 	}
 	if r.report.Busy {
-		ls := r.report.LoadStart
+		end := ""
+		if le := r.report.LoadEnd; le != nil {
+			end = fmt.Sprintf(", %.1f at the end", le[0])
+		}
 		r.report.Warnings = append(r.report.Warnings, fmt.Sprintf(
-			"the machine was busy (load average %.1f at the start on %d CPUs): wall-clock times are inflated and noisy. "+
+			"the machine was busy (load average %.1f at the start%s, on %d CPUs): wall-clock times are inflated and noisy. "+
 				"The CPU column and the ratios (each measurement alternated round by round with its reference) are steadier; re-run on an idle machine for absolute numbers.",
-			ls[0], r.report.Machine.CPUs))
+			r.report.LoadStart[0], end, r.report.Machine.CPUs))
 	}
 	r.report.Seconds = sig4(time.Since(start).Seconds())
 	if r.report.Rows == nil {
