@@ -3,6 +3,9 @@
 package main
 
 import (
+	"image"
+	"image/color"
+	"math"
 	"syscall/js"
 	"unsafe"
 
@@ -24,6 +27,15 @@ type game struct {
 	list    scene.List
 	view    scene.View
 	w, h    int
+
+	lastFrame   float64 // page clock, ms
+	tickPending bool
+	tick        js.Func
+	setTimeout  js.Value
+
+	op    ebiten.DrawImageOptions
+	pixel *ebiten.Image // a white pixel of the sprite sheet
+	disc  *ebiten.Image // a white disc of the sprite sheet
 }
 
 func (g *game) Update() error {
@@ -62,10 +74,30 @@ func (g *game) Update() error {
 	if g.haveRes {
 		g.list.Build(&g.res, g.view)
 	}
-	if g.list.Animating {
-		ebiten.ScheduleFrame()
+	g.lastFrame = g.perf.Call("now").Float()
+	if g.list.Animating && !g.tickPending {
+		// Animate at about 25 frames a second, not at the display's rate:
+		// on software GL every presented frame costs the GPU process
+		// ~15 ms of CPU, so the sweep at 60 Hz halved the worker's rate.
+		g.tickPending = true
+		g.setTimeout.Invoke(g.tick, animFrameMs)
 	}
 	return nil
+}
+
+// animFrameMs is the interval between animation frames when no new result
+// arrives sooner (results wake the overlay themselves).
+const animFrameMs = 40
+
+func (g *game) onTick() {
+	g.tickPending = false
+	if wait := animFrameMs - (g.perf.Call("now").Float() - g.lastFrame); wait > 5 {
+		// A result drew a frame meanwhile: wait out the rest of the interval.
+		g.tickPending = true
+		g.setTimeout.Invoke(g.tick, wait)
+		return
+	}
+	ebiten.ScheduleFrame()
 }
 
 func (g *game) Draw(screen *ebiten.Image) {
@@ -79,17 +111,69 @@ func (g *game) Draw(screen *ebiten.Image) {
 		w := max(1, s.Width*sx)
 		switch s.Kind {
 		case scene.StrokeRect:
-			vector.StrokeRect(screen, s.X0*sx, s.Y0*sy, s.X1*sx, s.Y1*sy, w, s.Color, false)
+			x, y, rw, rh := s.X0*sx, s.Y0*sy, s.X1*sx, s.Y1*sy
+			g.rect(screen, x-w/2, y-w/2, rw+w, w, s.Color)
+			g.rect(screen, x-w/2, y+rh-w/2, rw+w, w, s.Color)
+			g.rect(screen, x-w/2, y+w/2, w, rh-w, s.Color)
+			g.rect(screen, x+rw-w/2, y+w/2, w, rh-w, s.Color)
 		case scene.FillRect:
-			vector.FillRect(screen, s.X0*sx, s.Y0*sy, s.X1*sx, s.Y1*sy, s.Color, false)
+			g.rect(screen, s.X0*sx, s.Y0*sy, s.X1*sx, s.Y1*sy, s.Color)
 		case scene.Line:
-			vector.StrokeLine(screen, s.X0*sx, s.Y0*sy, s.X1*sx, s.Y1*sy, w, s.Color, false)
-		case scene.FillCircle:
-			vector.FillCircle(screen, s.X0*sx, s.Y0*sy, max(1, s.X1*sx), s.Color, false)
-		case scene.StrokeCircle:
-			vector.StrokeCircle(screen, s.X0*sx, s.Y0*sy, max(1, s.X1*sx), w, s.Color, false)
+			g.line(screen, s.X0*sx, s.Y0*sy, s.X1*sx, s.Y1*sy, w, s.Color)
+		case scene.FillCircle, scene.StrokeCircle:
+			g.circle(screen, s.X0*sx, s.Y0*sy, max(1, s.X1*sx), s.Color)
 		}
 	}
+}
+
+// Every shape is a scaled copy of a sub-image of one small sprite sheet (a
+// white pixel and a disc), so ebiten batches the whole frame into a single
+// draw call; its vector package would issue stencil passes per shape.
+const discSize = 32
+
+func (g *game) initSprites() {
+	sheet := ebiten.NewImage(discSize+4, discSize)
+	vector.FillCircle(sheet, discSize/2, discSize/2, discSize/2-1, color.White, true)
+	vector.FillRect(sheet, discSize, 0, 4, 4, color.White, false)
+	g.disc = sheet.SubImage(image.Rect(0, 0, discSize, discSize)).(*ebiten.Image)
+	g.pixel = sheet.SubImage(image.Rect(discSize+1, 1, discSize+2, 2)).(*ebiten.Image)
+}
+
+func (g *game) rect(dst *ebiten.Image, x, y, w, h float32, c color.RGBA) {
+	if w <= 0 || h <= 0 {
+		return
+	}
+	g.op.GeoM.Reset()
+	g.op.GeoM.Scale(float64(w), float64(h))
+	g.op.GeoM.Translate(float64(x), float64(y))
+	g.op.ColorScale.Reset()
+	g.op.ColorScale.ScaleWithColor(c)
+	dst.DrawImage(g.pixel, &g.op)
+}
+
+func (g *game) line(dst *ebiten.Image, x0, y0, x1, y1, w float32, c color.RGBA) {
+	dx, dy := float64(x1-x0), float64(y1-y0)
+	l := math.Hypot(dx, dy)
+	if l == 0 {
+		return
+	}
+	g.op.GeoM.Reset()
+	g.op.GeoM.Scale(l, float64(w))
+	g.op.GeoM.Translate(0, -float64(w)/2)
+	g.op.GeoM.Rotate(math.Atan2(dy, dx))
+	g.op.GeoM.Translate(float64(x0), float64(y0))
+	g.op.ColorScale.Reset()
+	g.op.ColorScale.ScaleWithColor(c)
+	dst.DrawImage(g.pixel, &g.op)
+}
+
+func (g *game) circle(dst *ebiten.Image, x, y, r float32, c color.RGBA) {
+	g.op.GeoM.Reset()
+	g.op.GeoM.Scale(float64(2*r)/discSize, float64(2*r)/discSize)
+	g.op.GeoM.Translate(float64(x-r), float64(y-r))
+	g.op.ColorScale.Reset()
+	g.op.ColorScale.ScaleWithColor(c)
+	dst.DrawImage(g.disc, &g.op)
 }
 
 func (g *game) Layout(w, h int) (int, int) {
@@ -103,6 +187,13 @@ func main() {
 		uint8:  js.Global().Get("Uint8Array"),
 	}
 	g.perf = g.parent.Get("performance") // the page's clock: stepStart comes from it
+	g.initSprites()
+	g.setTimeout = js.Global().Get("setTimeout")
+	g.tick = js.FuncOf(func(js.Value, []js.Value) any {
+		g.onTick()
+		return nil
+	})
+	defer g.tick.Release()
 	wake := js.FuncOf(func(js.Value, []js.Value) any {
 		ebiten.ScheduleFrame()
 		return nil
