@@ -203,6 +203,12 @@ func TestBadInput(t *testing.T) {
 		{"narrow stride", func() (embed.Descriptor, error) { return ws.EmbedPixels(full, 4*embed.ChipSize-4) }},
 		{"stride overruns", func() (embed.Descriptor, error) { return ws.EmbedPixels(full, 4*embed.ChipSize+4) }},
 		{"nil pixels", func() (embed.Descriptor, error) { return ws.EmbedPixels(nil, 4*embed.ChipSize) }},
+		{"huge stride", func() (embed.Descriptor, error) { return ws.EmbedPixels(full, math.MaxInt/100) }},
+		{"max stride", func() (embed.Descriptor, error) { return ws.EmbedPixels(full, math.MaxInt) }},
+		{"negative stride", func() (embed.Descriptor, error) { return ws.EmbedPixels(full, -4*embed.ChipSize) }},
+		{"pixels shorter than bounds", func() (embed.Descriptor, error) {
+			return ws.Embed(&image.RGBA{Pix: full[:100], Stride: 4 * embed.ChipSize, Rect: image.Rect(0, 0, 150, 150)})
+		}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -145,7 +145,11 @@ func (w *Workspace) Embed(img *image.RGBA) (Descriptor, error) {
 	if r.Dx() != ChipSize || r.Dy() != ChipSize {
 		return Descriptor{}, fmt.Errorf("%w: chip is %dx%d, want %dx%d", ErrBadInput, r.Dx(), r.Dy(), ChipSize, ChipSize)
 	}
-	return w.EmbedPixels(img.Pix[img.PixOffset(r.Min.X, r.Min.Y):], img.Stride)
+	off := img.PixOffset(r.Min.X, r.Min.Y)
+	if off < 0 || off > len(img.Pix) {
+		return Descriptor{}, fmt.Errorf("%w: image pixels do not cover its bounds", ErrBadInput)
+	}
+	return w.EmbedPixels(img.Pix[off:], img.Stride)
 }
 
 // EmbedPixels computes the descriptor of a 150x150 chip given as RGBA bytes
@@ -154,8 +158,9 @@ func (w *Workspace) EmbedPixels(pix []byte, stride int) (Descriptor, error) {
 	if stride < 4*ChipSize {
 		return Descriptor{}, fmt.Errorf("%w: stride %d < %d", ErrBadInput, stride, 4*ChipSize)
 	}
-	if need := (ChipSize-1)*stride + 4*ChipSize; len(pix) < need {
-		return Descriptor{}, fmt.Errorf("%w: %d pixel bytes, need %d", ErrBadInput, len(pix), need)
+	// Compare without multiplying first: a huge stride must not overflow.
+	if len(pix) < 4*ChipSize || stride > (len(pix)-4*ChipSize)/(ChipSize-1) {
+		return Descriptor{}, fmt.Errorf("%w: %d pixel bytes are too few for 150 rows of stride %d", ErrBadInput, len(pix), stride)
 	}
 	w.preprocess(pix, stride)
 	return w.forward(), nil
