@@ -14,6 +14,7 @@ const YUV = new Set(['I420', 'I420A', 'I422', 'I422A', 'I444', 'I444A', 'NV12'])
 let started = false;
 let pixels = new Uint8Array(0);
 let canvas = null, ctx = null;
+let rgbaCopy = true; // VideoFrame.copyTo(…, {format: 'RGBA'}) works here
 
 function ensure(n) {
   if (pixels.byteLength < n) pixels = new Uint8Array(n);
@@ -34,10 +35,13 @@ async function start(wasm) {
 }
 
 // grab copies a frame's pixels into `pixels` and returns [format, w, h].
-async function grabVideoFrame(vf) {
+// The Y plane is all detection and tracking need; when the frame's face chip
+// is wanted (find scene, steps 5 and 6) the browser converts it to RGBA so
+// the chip, and the 128 numbers computed from it, are in colour.
+async function grabVideoFrame(vf, colour) {
   const w = vf.visibleRect.width, h = vf.visibleRect.height;
   const f = vf.format;
-  if (YUV.has(f)) {
+  if (YUV.has(f) && !colour) {
     await vf.copyTo(ensure(vf.allocationSize()));
     return [FMT_GRAY, w, h]; // the Y plane comes first, tightly packed
   }
@@ -45,7 +49,18 @@ async function grabVideoFrame(vf) {
     await vf.copyTo(ensure(vf.allocationSize()));
     return [f[0] === 'R' ? FMT_RGBA : FMT_BGRA, w, h];
   }
-  // Unknown or opaque format: let the browser convert.
+  if (colour && rgbaCopy) {
+    // Newer browsers convert to RGBA in copyTo itself.
+    try {
+      const opts = { format: 'RGBA' };
+      await vf.copyTo(ensure(vf.allocationSize(opts)), opts);
+      return [FMT_RGBA, w, h];
+    } catch (_) {
+      rgbaCopy = false; // not supported here: use a canvas from now on
+    }
+  }
+  // Colour wanted from a YUV frame, or an unknown or opaque format: let the
+  // browser convert.
   if (!canvas || canvas.width !== w || canvas.height !== h) {
     canvas = new OffscreenCanvas(w, h);
     ctx = canvas.getContext('2d', { willReadFrequently: true });
@@ -121,7 +136,7 @@ async function handle(m) {
         const t0 = performance.now();
         let fmt, w, h;
         try {
-          [fmt, w, h] = await grabVideoFrame(m.frame);
+          [fmt, w, h] = await grabVideoFrame(m.frame, !!(m.opts && m.opts.chip));
         } finally {
           m.frame.close();
         }
