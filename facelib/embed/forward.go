@@ -65,11 +65,16 @@ type job struct {
 	wg     *sync.WaitGroup
 }
 
+// maxThreads caps WithThreads: the smallest layers have 8 blocks of output
+// channels to share out.
+const maxThreads = 8
+
 // Option configures a Workspace.
 type Option func(*Workspace)
 
 // WithThreads splits each layer's work across n goroutines (n ≤ 1: run on the
-// calling goroutine only, the default; the browser build always does). The
+// calling goroutine only, the default; the browser build always does; n is
+// capped at maxThreads). runtime.GOMAXPROCS(0) is the natural choice. The
 // helper goroutines live as long as the Workspace and are stopped when it is
 // garbage collected.
 func WithThreads(n int) Option {
@@ -77,6 +82,7 @@ func WithThreads(n int) Option {
 		if n <= 1 || runtime.GOARCH == "wasm" {
 			return
 		}
+		n = min(n, maxThreads)
 		w.workers = make([]chan job, n-1)
 		for i := range w.workers {
 			ch := make(chan job, 1)
