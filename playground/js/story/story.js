@@ -1,0 +1,96 @@
+// story.js — the two story scenes, "Who does the machine think you are?"
+// (scene "misid") and "Where did the faces go?" (scene "data"). app.js owns
+// the page and calls initStory once and showStory on every scene change;
+// everything else of the scenes lives under js/story/.
+//
+// Read-only additions to window.facewatch (app.js documents them too):
+//   enrolled    number of enrolment pictures of the visitor
+//   gallery     [{id, file, mine}] the visitor's gallery, in order
+//   threshold   the misidentification threshold (Euclidean distance)
+//   topMatches  [{id, distance, match, mine}] nearest gallery faces first
+//   rates       {fmr, fnmr, falseMatches, impostors, falseNonMatches, genuine} or null
+//   nearestStranger {id, distance} or null
+//   baseRate    {gallery, rate, n, f, result: match.BaseRateResult} or null
+//   storyReady  true once the sources are loaded and the scenes rendered
+import { onLang } from '../i18n.js';
+import { loadSources, renderCitations, renderList } from './sources.js';
+import { initMisid, misid, onReport, relabel as relabelMisid } from './misid.js';
+import { initBaseRate, compute, render as renderBaseRate, baseRate } from './baserate.js';
+import { initData, playFlow, relabel as relabelData, renderSent } from './data.js';
+import { pixelsOf } from './rpc.js';
+
+const $ = (id) => document.getElementById(id);
+const SCENES = ['misid', 'data'];
+let ready = false;
+let shownFlow = false;
+
+function defineHook(hook) {
+  const props = {
+    enrolled: () => misid.you.length,
+    gallery: () => misid.gallery.map((g) => ({ id: g.id, file: g.file, mine: g.mine })),
+    threshold: () => misid.threshold,
+    topMatches: () => (misid.report ? misid.report.ranked.map((m) => ({ ...m })) : []),
+    rates: () => {
+      const r = misid.report;
+      return r ? { fmr: r.fmrDefined ? r.fmr : null, fnmr: r.fnmrDefined ? r.fnmr : null, falseMatches: r.falseMatches, impostors: r.impostor.length, falseNonMatches: r.falseNonMatches, genuine: r.genuine.length } : null;
+    },
+    nearestStranger: () => (misid.report && misid.report.nearestStranger ? { id: misid.report.nearestStranger, distance: misid.report.nearestStrangerDistance } : null),
+    baseRate: () => (baseRate.last ? JSON.parse(JSON.stringify(baseRate.last)) : null),
+    storyReady: () => ready,
+  };
+  for (const [k, get] of Object.entries(props)) Object.defineProperty(hook, k, { get, enumerable: true });
+}
+
+/**
+ * initStory wires the scenes. app gives: hook (window.facewatch), worker()
+ * (the running worker or null), ensureModels() (resolves once the pupil
+ * locator and the recognition network are in the worker) and hasSource().
+ */
+export function initStory(app) {
+  defineHook(app.hook);
+  const ctx = {
+    worker: app.worker,
+    ensureModels: app.ensureModels,
+    hasSource: app.hasSource,
+    citations: renderCitations,
+    // still grabs the picture on the stage (photo, or the video's frame).
+    still() {
+      const photo = $('photo'), video = $('video');
+      if (!photo.hidden && photo.width) return pixelsOf(photo, photo.width, photo.height);
+      if (video.readyState >= 2 && video.videoWidth) return pixelsOf(video, video.videoWidth, video.videoHeight);
+      return null;
+    },
+  };
+  initMisid(ctx);
+  initBaseRate(ctx);
+  initData(ctx);
+  onReport(() => compute());
+  loadSources().then(() => {
+    renderAll();
+    ready = true;
+  }).catch((e) => { $('error').textContent = e.message; $('error').hidden = false; });
+  onLang(() => { if (ready) renderAll(); });
+  app.onSent(() => renderSent());
+}
+
+function renderAll() {
+  for (const id of ['story-misid', 'story-data', 'story-sources', 'scene-misid', 'scene-data']) renderCitations($(id));
+  renderList($('sources-list'));
+  relabelMisid();
+  relabelData();
+  renderBaseRate();
+}
+
+/** showStory shows the articles of a story scene (or hides them all). */
+export function showStory(scene) {
+  $('story-misid').hidden = scene !== 'misid';
+  $('story-data').hidden = scene !== 'data';
+  $('story-sources').hidden = !SCENES.includes(scene);
+  if (scene === 'misid') compute();
+  if (scene === 'data') {
+    renderSent();
+    if (!shownFlow) { shownFlow = true; playFlow(); }
+  }
+}
+
+export const STORY_SCENES = SCENES;
