@@ -1,4 +1,5 @@
-// i18n.js — all words shown to visitors live in i18n/<lang>.json; elements
+// i18n.js — all words shown to visitors live in i18n/<lang>.json and
+// i18n/story.<lang>.json; elements
 // name their message with data-i18n="key" (text) or
 // data-i18n-attr="attr:key,attr:key" (attributes).
 import { fetchBytes } from './net.js';
@@ -30,10 +31,14 @@ export function t(key, vars = {}) {
   return m.replace(/\{(\w+)\}/g, (s, k) => (k in vars ? String(vars[k]) : s));
 }
 
+// FILES are the message files of each language, merged in order: the live
+// scenes' and the story scenes' (js/story/).
+const FILES = ['', 'story.'];
+
 async function load(l) {
   if (!cache.has(l)) {
-    const buf = await fetchBytes(`i18n/${l}.json`);
-    cache.set(l, JSON.parse(new TextDecoder().decode(buf)));
+    const bufs = await Promise.all(FILES.map((f) => fetchBytes(`i18n/${f}${l}.json`)));
+    cache.set(l, Object.assign({}, ...bufs.map((b) => JSON.parse(new TextDecoder().decode(b)))));
   }
   return cache.get(l);
 }
