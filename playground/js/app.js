@@ -3,6 +3,7 @@
 import { t, setLang, initialLang, onLang } from './i18n.js';
 import { fetchBytes, bytesSent, onSent } from './net.js';
 import { decode, CONFIRMED, FLAG_CHIP } from './wire.js';
+import { initStory, showStory, STORY_SCENES } from './story/story.js';
 
 const $ = (id) => document.getElementById(id);
 const STEPS = 6;
@@ -25,6 +26,10 @@ const hook = {
   firstFaceMs: null,
 };
 window.facewatch = hook;
+// The story scenes (js/story/story.js) add read-only getters to the hook:
+// enrolled, gallery [{id, file, mine}], threshold, topMatches [{id,
+// distance, match, mine}], rates, nearestStranger, baseRate {gallery, rate,
+// n, f, result} and storyReady.
 
 const state = {
   worker: null,
@@ -155,6 +160,7 @@ function fail(msg) {
 
 function frameOptions() {
   if (hook.scene === 'track') return { track: true };
+  if (STORY_SCENES.includes(hook.scene)) return {}; // boxes only: the story scenes ask the worker for more themselves
   const align = state.models.has('puploc');
   const o = {};
   if (state.step <= 3) o.candidates = true; // step 1 lights up accepted windows as the sweep passes them
@@ -448,6 +454,8 @@ function setScene(scene) {
   $('scene-find').hidden = scene !== 'find';
   $('scene-track').hidden = scene !== 'track';
   $('case').hidden = scene !== 'track';
+  for (const s of STORY_SCENES) $(`scene-${s}`).hidden = scene !== s;
+  showStory(scene);
   if (scene !== 'find') {
     setPlaying(false);
     if (state.frozen) setFrozen(false); // tracking needs the video moving
@@ -586,7 +594,8 @@ function wire() {
   for (const b of document.querySelectorAll('[role=tab]')) b.addEventListener('click', () => setScene(b.dataset.scene));
   document.querySelector('.scenes').addEventListener('keydown', (e) => {
     if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
-    const next = hook.scene === 'find' ? 'track' : 'find';
+    const tabs = [...document.querySelectorAll('.scenes [role=tab]')].map((b) => b.dataset.scene);
+    const next = tabs[(tabs.indexOf(hook.scene) + (e.key === 'ArrowRight' ? 1 : tabs.length - 1)) % tabs.length];
     setScene(next);
     $(`tab-${next}`).focus();
     e.preventDefault();
@@ -617,13 +626,23 @@ function wire() {
 
 async function main() {
   wire();
+  initStory({
+    hook,
+    worker: () => (state.bootDone ? state.worker : null),
+    hasSource: () => hook.ready && hook.source !== 'none',
+    ensureModels: async () => {
+      await Promise.all([loadAlign(), loadEmbed()]);
+      if (!state.models.has('puploc') || !state.models.has(EMBED_FILES[1])) throw new Error(t('load.failed', { error: 'models' }));
+    },
+    onSent,
+  });
   hook.bytesSent = bytesSent();
   await setLang(initialLang());
   setStep(1);
   const q = new URLSearchParams(location.search);
   // ?overlay=off drops the ebiten overlay (to measure what it costs).
   if (q.get('overlay') === 'off') $('overlay').remove();
-  if (q.get('scene') === 'track') setScene('track');
+  if (['track', ...STORY_SCENES].includes(q.get('scene'))) setScene(q.get('scene'));
   const step = Number(q.get('step'));
   if (step >= 1 && step <= STEPS) setStep(step);
   // Start downloading the detector while the visitor reads the start screen.
