@@ -7,7 +7,24 @@ import path from 'node:path';
 import { ROOT } from './lib.mjs';
 
 const PG = path.join(ROOT, 'playground');
-const load = (lang) => JSON.parse(fs.readFileSync(path.join(PG, 'i18n', lang + '.json'), 'utf8'));
+// The page merges i18n/<lang>.json with the story scenes' i18n/story.<lang>.json
+// (js/i18n.js); a key may live in only one of them.
+const FILES = ['', 'story.'];
+const loadFile = (name) => JSON.parse(fs.readFileSync(path.join(PG, 'i18n', name + '.json'), 'utf8'));
+const load = (lang) => Object.assign({}, ...FILES.map((f) => loadFile(f + lang)));
+
+test('no key is defined in two message files', () => {
+  for (const lang of ['en', 'ko']) {
+    const seen = new Map();
+    for (const f of FILES) {
+      for (const k of Object.keys(loadFile(f + lang))) {
+        if (k.startsWith('_')) continue;
+        assert.ok(!seen.has(k), `${k} is in both ${seen.get(k)}${lang}.json and ${f}${lang}.json`);
+        seen.set(k, f);
+      }
+    }
+  }
+});
 
 function filesUnder(dir, ext) {
   const out = [];
