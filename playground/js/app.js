@@ -455,6 +455,8 @@ function setScene(scene) {
   $('scene-track').hidden = scene !== 'track';
   $('case').hidden = scene !== 'track';
   for (const s of STORY_SCENES) $(`scene-${s}`).hidden = scene !== s;
+  // The overlay draws the find and track scenes; the story scenes show the plain picture.
+  if ($('overlay')) $('overlay').hidden = STORY_SCENES.includes(scene);
   showStory(scene);
   if (scene !== 'find') {
     setPlaying(false);
