@@ -38,7 +38,8 @@ function sci(f) {
   if (!(f > 0)) return '0';
   const e = Math.floor(Math.log10(f));
   const m = f / 10 ** e;
-  return `${m.toFixed(2)} × 10^${e}`;
+  const sup = String(e).replace(/[-0-9]/g, (c) => '⁻⁰¹²³⁴⁵⁶⁷⁸⁹'['-0123456789'.indexOf(c)]);
+  return `${m.toFixed(2)} × 10${sup}`;
 }
 
 /** formatCount shows an expected count: whole numbers from 10 up. */
@@ -127,7 +128,8 @@ export function render() {
   $('br-false').textContent = formatCount(r.expectedFalseCandidates);
   $('br-false-label').textContent = t('br.falseLabel');
   $('br-precision').textContent = r.precisionDefined ? formatPct(r.precision) : '—';
-  $('br-any').textContent = formatPct(r.probAnyFalse);
+  // Above 99.99 % a rounded "100 %" would claim certainty.
+  $('br-any').textContent = r.probAnyFalse > 0.9999 && r.probAnyFalse < 1 ? `> ${formatPct(0.9999)}` : formatPct(r.probAnyFalse);
   $('br-measured-note').hidden = baseRate.rate !== 'measured';
   drawCrowd(r.expectedFalseCandidates);
 }
@@ -139,18 +141,18 @@ function drawCrowd(falseN) {
   let per = 1;
   while (count / per > MAX_FIGURES) per *= 10;
   const figures = Math.ceil(count / per);
-  const cell = 18;
+  const cell = 24;
   const cols = Math.max(1, Math.floor((w - 8) / cell));
   const rows = Math.ceil((figures + 1) / cols);
-  const h = Math.max(40, rows * (cell + 8) + 8);
+  const h = Math.max(48, rows * (cell + 10) + 8);
   c.width = w; c.height = h;
   const g = c.getContext('2d');
   g.clearRect(0, 0, w, h);
   const person = (i, color) => {
-    const x = 4 + (i % cols) * cell + cell / 2, y = 6 + Math.floor(i / cols) * (cell + 8);
+    const x = 4 + (i % cols) * cell + cell / 2, y = 6 + Math.floor(i / cols) * (cell + 10);
     g.fillStyle = color;
-    g.beginPath(); g.arc(x, y + 4, 4, 0, 2 * Math.PI); g.fill();
-    g.fillRect(x - 5, y + 10, 10, 12);
+    g.beginPath(); g.arc(x, y + 5, 5, 0, 2 * Math.PI); g.fill();
+    g.beginPath(); g.roundRect(x - 7, y + 12, 14, 16, 4); g.fill();
   };
   person(0, '#ff8c42');
   const animate = !reducedMotion.matches && figures > 1;
