@@ -241,6 +241,10 @@ test('the data scene: the flow, the timeline and the visitor\'s own record, comp
   await waitFor(page, () => document.getElementById('data-numbers').textContent.split(' ').length === 128, null, { what: 'the 128 numbers', timeout: 30000 });
   assert.match(await page.locator('#data-sent').textContent(), /: 0 bytes/);
   await screenshot(page, 'story-data');
+  await page.locator('#flow-title').scrollIntoViewIfNeeded();
+  await screenshot(page, 'story-data-flow');
+  await page.locator('#tl-title').scrollIntoViewIfNeeded();
+  await screenshot(page, 'story-data-timeline');
 });
 
 /** visibleStoryText returns [key, text] of every visible data-i18n element of the story. */

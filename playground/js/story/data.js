@@ -55,7 +55,7 @@ function renderAxis() {
   const ticks = [];
   for (let e = 0; e <= LOG_MAX; e += 3) {
     const s = document.createElement('span');
-    s.textContent = `10^${e}`;
+    s.textContent = `10${'⁰¹²³⁴⁵⁶⁷⁸⁹'[e]}`;
     s.style.left = `${(100 * e) / LOG_MAX}%`;
     ticks.push(s);
   }
