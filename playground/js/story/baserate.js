@@ -134,7 +134,12 @@ export function render() {
   drawCrowd(r.expectedFalseCandidates);
 }
 
+// crowdGen identifies the latest drawing: an animation from an earlier
+// call stops instead of drawing over the new picture.
+let crowdGen = 0;
+
 function drawCrowd(falseN) {
+  const gen = ++crowdGen;
   const c = $('br-crowd');
   const w = c.clientWidth || 320;
   const count = Math.round(falseN);
@@ -158,6 +163,7 @@ function drawCrowd(falseN) {
   const animate = !reducedMotion.matches && figures > 1;
   let drawn = 0;
   const step = () => {
+    if (gen !== crowdGen) return;
     const to = animate ? Math.min(figures, drawn + Math.max(1, Math.ceil(figures / 30))) : figures;
     for (; drawn < to; drawn++) person(drawn + 1, '#8a96a0');
     if (drawn < figures) requestAnimationFrame(step);
