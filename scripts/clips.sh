@@ -10,6 +10,10 @@
 #                                                     and right, loops seamlessly
 #                                      two-faces.y4m  4 s, two faces side by side,
 #                                                     swaying; loops seamlessly
+#                                      other-face.y4m 4 s, the astronaut's face
+#                                                     alone, swaying gently in
+#                                                     the middle; loops seamlessly
+#                                                     (a second person's camera)
 #                                      sample.y4m     the frames of sample.webm
 #
 # Everything is 640x480 at 30 fps on a neutral grey background. The faces are
@@ -82,6 +86,14 @@ two_graph=$(graph \
 	"64-24*sin(2*PI*n/120)" "$Y+6*sin(2*PI*n/60)" \
 	"1")
 
+# other-face: B alone in the middle, swaying like two-faces' B (4 s, no
+# jump at the loop): a camera showing a different person from one-face,
+# for tests that need two people on two devices (the classroom).
+other_graph=$(graph \
+	"-1000" "$Y" \
+	"232-24*sin(2*PI*n/120)" "$Y+6*sin(2*PI*n/60)" \
+	"1")
+
 ff() { ffmpeg -hide_banner -loglevel error -nostdin -y "$@"; }
 
 webm() { # webm <out>
@@ -121,6 +133,7 @@ case "${1:-}" in
 	mkdir -p "$dir"
 	y4m "$one_graph" 240 "$dir/one-face.y4m.tmp" && mv "$dir/one-face.y4m.tmp" "$dir/one-face.y4m"
 	y4m "$two_graph" 120 "$dir/two-faces.y4m.tmp" && mv "$dir/two-faces.y4m.tmp" "$dir/two-faces.y4m"
+	y4m "$other_graph" 120 "$dir/other-face.y4m.tmp" && mv "$dir/other-face.y4m.tmp" "$dir/other-face.y4m"
 	y4m "$sample_graph" 300 "$dir/sample.y4m.tmp" && mv "$dir/sample.y4m.tmp" "$dir/sample.y4m"
 	ls -l "$dir"/*.y4m
 	;;
