@@ -118,7 +118,7 @@ func TestBenchCommand(t *testing.T) {
 		t.Errorf("memory: live %v MB above the peak %v MB", m[0].Min, m[0].Value)
 	}
 	if s := byStage["search"]; len(s) == 1 && len(s[0].Refs) != 2 {
-		t.Errorf("search: %d references, want the plain scan and the sum", len(s[0].Refs))
+		t.Errorf("search: %d references, want the plain scan and the byte read", len(s[0].Refs))
 	}
 
 	// Skipped stages say why and what to do.
