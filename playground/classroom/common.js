@@ -26,9 +26,11 @@ export function publish(name, get) {
   Object.defineProperty(window, name, { get: () => frozenCopy(get()), configurable: false, enumerable: true });
 }
 
-// Client keeps one websocket to the classroom. hello() returns the first
-// message to send (create, join or resume); onMessage gets every server
-// message; onClose gets (reason, willRetry).
+// Client keeps one websocket to the classroom. open(first) connects and
+// sends first (create, join or resume) once the socket is open; onMessage
+// gets every server message; onStatus gets 'connecting', 'open',
+// 'retrying', 'closed' or 'unreachable' (the socket never opened: no
+// classroom server here).
 export class Client {
   constructor({ storageKey, onMessage, onStatus }) {
     this.storageKey = storageKey;
@@ -52,7 +54,8 @@ export class Client {
     const ws = new WebSocket(wsURL());
     this.ws = ws;
     this.onStatus('connecting');
-    ws.onopen = () => { this.onStatus('open'); ws.send(JSON.stringify({ v: VERSION, ...first })); };
+    let opened = false;
+    ws.onopen = () => { opened = true; this.onStatus('open'); ws.send(JSON.stringify({ v: VERSION, ...first })); };
     ws.onmessage = (ev) => {
       let m;
       try { m = JSON.parse(ev.data); } catch (_) { return; }
@@ -75,7 +78,8 @@ export class Client {
           return;
         }
       }
-      this.onStatus('closed');
+      // Never connected at all: no classroom server at this address.
+      this.onStatus(opened ? 'closed' : 'unreachable');
     };
   }
 
@@ -91,12 +95,19 @@ export class Client {
   }
 }
 
-export const SCENE_TITLES = {
-  lobby: 'Joining',
-  share: 'Share, or not',
-  matrix: 'Who looks like whom',
-  pairs: 'Closest look-alikes',
-  threshold: 'Where to draw the line',
-  scale: 'From our class to 57.6 million',
-  discuss: 'Discussion',
-};
+// SCENES are the classroom's scenes in teaching order (classroom.Scenes on
+// the server); their titles are the messages scene.<name> (i18n/).
+export const SCENES = ['lobby', 'share', 'matrix', 'pairs', 'threshold', 'scale', 'discuss'];
+
+// probeServer reports whether this origin runs the classroom server. The
+// classroom answers /join with a redirect to the join page; a server
+// without the classroom, or any static host, has no such path (404). A HEAD
+// request: nothing is sent but the request line and headers.
+export async function probeServer() {
+  try {
+    const r = await fetch('/join', { method: 'HEAD', redirect: 'manual', cache: 'no-store', credentials: 'same-origin', referrerPolicy: 'no-referrer' });
+    return r.type === 'opaqueredirect' || r.ok;
+  } catch (_) {
+    return false;
+  }
+}

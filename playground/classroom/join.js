@@ -1,24 +1,22 @@
 // join.js — the students' page: join with a code and a nickname, compute
-// the face's 128 numbers locally with the playground's worker, and share
-// them only on request; withdraw or leave at any time.
-import { $, Client, publish, SCENE_TITLES } from './common.js';
+// the face's 128 numbers on this device with the playground's worker
+// (facelib's detection, alignment and embedding, compiled to wasm), and
+// share them only on request; withdraw or leave at any time. The camera
+// picture and the face chip never leave the page; the scene the teacher
+// moves the class to is followed here.
+import { $, Client, publish, probeServer, SCENES } from './common.js';
+import { t, num, setLang, initialLang, onLang, currentLang, wireLangButtons } from './i18n.js';
 import { decode } from '../js/wire.js';
 
-const SCENE_TEXT = {
-  lobby: 'Wait for the class to start. Nothing is shared.',
-  share: 'Decide whether to share your 128 numbers. You can say no; you can change your mind.',
-  matrix: 'Look at the projector: how close the numbers of different people are.',
-  pairs: 'Look at the projector: the closest look-alikes are different people.',
-  threshold: 'Look at the projector: where the computer draws the line between "same" and "different".',
-  scale: 'Look at the projector: what this means for a database of 57.6 million people.',
-  discuss: 'Discussion time.',
-};
-
 const EMBED_FILES = ['face_recognition_model-weights_manifest.json', 'face_recognition_model.bin'];
-const SAMPLES = 5; // embeddings averaged into the one that can be shared
+const SAMPLES = 5;       // embeddings of different frames averaged into the one that can be shared
+const MAX_FRAMES = 150;  // frames tried before giving up on finding a face
+const CHIP = 150;        // the aligned face chip is CHIP×CHIP RGBA
 
 const state = {
   role: 'student',
+  lang: 'en',
+  offline: false,  // no classroom server at this address
   connected: false,
   status: 'idle',
   code: '',
@@ -31,32 +29,47 @@ const state = {
   shared: false,   // the server holds my numbers
   rev: 0,
   embeddingReady: false, // my numbers are computed on this device
+  samples: 0,      // frames whose embeddings were averaged
   camera: 'off',   // off | loading | on | done | failed
+  cameraError: '',
   error: null,
   ended: null,
 };
 // Test hook: a read-only snapshot of the page's state.
 publish('facewatchClassroom', () => state);
 
-let embedding = null; // Float32Array(128), local until shared
+let embedding = null; // Float32Array(128), on this device until shared
 
 const client = new Client({
   storageKey: 'facewatch.classroom.student',
   onMessage,
   onStatus: (s) => {
-    state.status = s; state.connected = s === 'open';
-    $('status').textContent = { connecting: 'connecting…', open: 'connected', retrying: 'connection lost, reconnecting…', closed: 'not connected' }[s] || s;
+    state.status = s;
+    state.connected = s === 'open';
+    showStatus();
+    if (s === 'unreachable' && !state.id) showOffline();
   },
 });
+
+function showStatus() { $('status').textContent = t(`status.${state.status}`); }
+
+function showOffline() {
+  state.offline = true;
+  $('offline').hidden = false;
+  $('join').hidden = true;
+}
+
+const ERRORS = ['bad_message', 'join_failed', 'rate_limited', 'bad_nick', 'nick_taken', 'room_full', 'server_full', 'forbidden'];
 
 function onMessage(m) {
   switch (m.type) {
     case 'welcome':
-      state.code = m.display; state.id = m.id; state.nick = m.nick; state.error = null;
-      $('room-code').textContent = m.display;
-      $('me').textContent = m.nick;
+      Object.assign(state, { code: m.display, id: m.id, nick: m.nick, error: null, offline: false });
       $('join').hidden = true;
+      $('offline').hidden = true;
+      $('error').hidden = true;
       $('in-class').hidden = false;
+      render();
       break;
     case 'state':
       Object.assign(state, { scene: m.scene, locked: m.locked, students: m.students, sharing: m.sharing, shared: m.you.shared, rev: m.you.rev });
@@ -64,15 +77,8 @@ function onMessage(m) {
       break;
     case 'error':
       state.error = m.code;
-      $('error').textContent = {
-        join_failed: 'No open class with that code. Check the code, or ask your teacher.',
-        bad_nick: 'Use 1 to 24 letters, digits or spaces for your nickname.',
-        nick_taken: 'Someone in the class already uses that nickname.',
-        rate_limited: 'Too many attempts. Wait a minute and try again.',
-        room_full: 'This class is full.',
-      }[m.code] || m.msg;
-      $('error').hidden = false;
-      if (!$('in-class').hidden) $('error').hidden = true;
+      $('error').textContent = ERRORS.includes(m.code) ? t(`error.${m.code}`) : m.msg;
+      $('error').hidden = !$('in-class').hidden;
       break;
     case 'ended':
       finish(m.reason);
@@ -80,48 +86,92 @@ function onMessage(m) {
   }
 }
 
+const OVER = ['ended', 'removed', 'idle', 'shutdown', 'replaced', 'slow', 'left'];
+
 function finish(reason) {
   state.ended = reason;
   state.shared = false;
   forget();
+  stopCamera();
   $('in-class').hidden = true;
   $('join').hidden = true;
   $('over').hidden = false;
-  $('over-title').textContent = { ended: 'The teacher ended the session', removed: 'The teacher removed you from the class', idle: 'The class was closed', shutdown: 'The server stopped', replaced: 'You joined from another window' }[reason] || 'You have left the class';
+  renderOver();
+}
+
+function renderOver() {
+  if (state.ended === null) return;
+  $('over-title').textContent = t(`join.over.${OVER.includes(state.ended) ? state.ended : 'left'}`);
 }
 
 function render() {
-  $('scene-text').textContent = `${SCENE_TITLES[state.scene] || ''}: ${SCENE_TEXT[state.scene] || ''}`;
-  $('counts').textContent = `${state.students} in the class, ${state.sharing} sharing.${state.locked ? ' The room is locked.' : ''}`;
-  $('sharing-status').textContent = state.shared ? 'You share your 128 numbers with this class.' : 'You share nothing.';
+  const sc = SCENES.includes(state.scene) ? state.scene : 'lobby';
+  document.body.dataset.scene = sc;
+  $('where').textContent = t(state.locked ? 'join.whereLocked' : 'join.where', {
+    code: state.code, nick: state.nick, n: num(state.students), sharing: num(state.sharing),
+  });
+  $('scene-title').textContent = `${SCENES.indexOf(sc) + 1}/${SCENES.length} · ${t(`scene.${sc}`)}`;
+  $('scene-text').textContent = t(`join.scene.${sc}`);
+  $('scene-list').hidden = sc !== 'discuss';
+  $('numbers').classList.toggle('focus', sc === 'share');
+
+  $('sharing-status').textContent = t(state.shared ? 'join.status.shared' : 'join.status.none');
   $('sharing-status').className = state.shared ? 'status-shared' : '';
   $('share').disabled = !state.embeddingReady;
-  $('share').textContent = state.shared ? 'Share my new numbers instead' : 'Share my 128 numbers with the class';
+  $('share').textContent = t(state.shared ? 'join.shareAgain' : 'join.share');
   $('withdraw').hidden = !state.shared;
+  renderCamera();
+  renderNumbers();
+}
+
+function renderCamera() {
+  const c = state.camera;
+  $('camera').textContent = t(c === 'done' || c === 'failed' ? 'join.cameraAgain' : 'join.camera');
+  let note = '';
+  if (c === 'loading') note = t('join.camera.loading');
+  else if (c === 'on') note = state.samples ? t('join.camera.progress', { got: state.samples, n: SAMPLES }) : t('join.camera.look');
+  else if (c === 'done') note = t('join.camera.done');
+  else if (c === 'failed') note = t(state.cameraError === 'noface' ? 'join.camera.noFace' : state.cameraError === 'denied' ? 'join.camera.denied' : 'join.camera.failed');
+  $('camera-note').textContent = note;
+}
+
+function renderNumbers() {
+  $('mine').hidden = !embedding;
+  if (!embedding) return;
+  const f = (x) => num(x, { minimumFractionDigits: 3, maximumFractionDigits: 3 });
+  $('numbers-text').textContent = t('join.numbers.preview', { list: Array.from(embedding.subarray(0, 6), f).join(', ') });
+  $('numbers-all').textContent = Array.from(embedding, f).join('  ');
 }
 
 function forget() {
   if (embedding) embedding.fill(0);
   embedding = null;
   state.embeddingReady = false;
+  state.samples = 0;
+  const g = $('chip').getContext('2d');
+  g.clearRect(0, 0, CHIP, CHIP);
+  $('strip').getContext('2d').clearRect(0, 0, $('strip').width, $('strip').height);
+  $('numbers-text').textContent = '';
+  $('numbers-all').textContent = '';
+  $('mine').hidden = true;
 }
 
-function setEmbedding(vec) {
+function setEmbedding(vec, chip) {
   embedding = Float32Array.from(vec);
   state.embeddingReady = true;
   drawStrip();
+  if (chip) $('chip').getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(chip), CHIP, CHIP), 0, 0);
   render();
 }
 
 function drawStrip() {
   const c = $('strip');
-  c.hidden = !embedding;
-  if (!embedding) return;
   const g = c.getContext('2d');
+  g.clearRect(0, 0, c.width, c.height);
   const w = c.width / embedding.length;
   for (let i = 0; i < embedding.length; i++) {
     const v = Math.max(-1, Math.min(1, embedding[i] / 0.25));
-    g.fillStyle = v >= 0 ? `rgb(${Math.round(255 * v)}, ${Math.round(200 * v)}, 0)` : `rgb(0, ${Math.round(-150 * v)}, ${Math.round(-255 * v)})`;
+    g.fillStyle = v >= 0 ? `rgb(${Math.round(255 * v)}, ${Math.round(150 * v)}, 0)` : `rgb(0, ${Math.round(-150 * v)}, ${Math.round(-255 * v)})`;
     g.fillRect(i * w, 0, Math.ceil(w), c.height);
   }
 }
@@ -129,6 +179,7 @@ function drawStrip() {
 // ---------- the embedding, computed on this device ----------
 
 let worker = null;
+let workerReady = null;
 
 function call(type, payload, transfer = []) {
   return new Promise((resolve, reject) => {
@@ -146,80 +197,116 @@ function call(type, payload, transfer = []) {
 }
 
 async function fetchBytes(url) {
-  const r = await fetch(url);
+  const r = await fetch(url, { credentials: 'same-origin' });
   if (!r.ok) throw new Error(`${url}: ${r.status}`);
   return r.arrayBuffer();
 }
 
-async function startWorker() {
-  if (worker) return;
+// startWorker loads the worker, the detector, the pupil locator and the
+// recognition network (about 7 MB, cached by the browser after the first
+// time). Only downloads: nothing is sent.
+function startWorker() {
+  if (workerReady) return workerReady;
   worker = new Worker('../js/worker.js');
-  const files = ['../worker.wasm', '../models/facefinder', '../models/puploc', ...EMBED_FILES.map((f) => `../models/${f}`)];
-  const [wasm, ff, pl, man, bin] = await Promise.all(files.map(fetchBytes));
-  await call('start', { wasm }, [wasm]);
-  await call('model', { name: 'facefinder', bytes: ff }, [ff]);
-  await call('model', { name: 'puploc', bytes: pl }, [pl]);
-  await call('model', { name: EMBED_FILES[0], bytes: man }, [man]);
-  await call('model', { name: EMBED_FILES[1], bytes: bin }, [bin]);
+  workerReady = (async () => {
+    const files = ['../worker.wasm', '../models/facefinder', '../models/puploc', ...EMBED_FILES.map((f) => `../models/${f}`)];
+    const [wasm, ff, pl, man, bin] = await Promise.all(files.map(fetchBytes));
+    await call('start', { wasm }, [wasm]);
+    await call('model', { name: 'facefinder', bytes: ff }, [ff]);
+    await call('model', { name: 'puploc', bytes: pl }, [pl]);
+    await call('model', { name: EMBED_FILES[0], bytes: man }, [man]);
+    await call('model', { name: EMBED_FILES[1], bytes: bin }, [bin]);
+  })();
+  workerReady.catch(() => { worker.terminate(); worker = null; workerReady = null; });
+  return workerReady;
 }
 
-// decodeEmbedding reads the embedding from the worker's packed result
-// (layout in playground/js/wire.js).
-function decodeEmbedding(buf) {
-  return decode(new Float32Array(buf)).embedding;
-}
+let grabCanvas = null;
 
+// frameResult hands one camera frame to the worker (a transferred
+// VideoFrame, or the frame's RGBA pixels where VideoFrame is missing) and
+// resolves to the worker's answer: {buf, chip}.
 function frameResult(video, id) {
   return new Promise((resolve, reject) => {
     const onMsg = (ev) => {
       const m = ev.data;
       if (m.id !== id) return;
       worker.removeEventListener('message', onMsg);
-      if (m.type === 'error') reject(new Error(m.message)); else resolve(m.buf);
+      if (m.type === 'error') reject(new Error(m.message)); else resolve(m);
     };
     worker.addEventListener('message', onMsg);
-    const vf = new VideoFrame(video, { timestamp: Math.round(video.currentTime * 1e6) });
-    worker.postMessage({ type: 'frame', id, frame: vf, opts: { pupils: true, chip: true, embed: true, still: true } }, [vf]);
+    const opts = { pupils: true, chip: true, embed: true, still: true };
+    if (typeof VideoFrame === 'function') {
+      const vf = new VideoFrame(video, { timestamp: Math.round(video.currentTime * 1e6) });
+      worker.postMessage({ type: 'frame', id, frame: vf, opts }, [vf]);
+      return;
+    }
+    const w = video.videoWidth, h = video.videoHeight;
+    if (!grabCanvas) grabCanvas = document.createElement('canvas');
+    grabCanvas.width = w; grabCanvas.height = h;
+    const g = grabCanvas.getContext('2d', { willReadFrequently: true });
+    g.drawImage(video, 0, 0, w, h);
+    const data = g.getImageData(0, 0, w, h).data.buffer;
+    worker.postMessage({ type: 'image', id, width: w, height: h, data, opts }, [data]);
   });
+}
+
+let stream = null;
+
+function stopCamera() {
+  if (stream) for (const tr of stream.getTracks()) tr.stop();
+  stream = null;
+  const v = $('video');
+  v.hidden = true;
+  v.srcObject = null;
 }
 
 async function computeEmbedding() {
   state.camera = 'loading';
+  state.cameraError = '';
+  state.samples = 0;
   $('camera').disabled = true;
-  $('camera-note').textContent = 'Loading the face network (about 7 MB, once)…';
-  let stream = null;
+  renderCamera();
   try {
     await startWorker();
-    stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 }, height: { ideal: 480 }, facingMode: 'user' }, audio: false });
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 }, height: { ideal: 480 }, facingMode: 'user' }, audio: false });
+    } catch (e) {
+      state.cameraError = e && (e.name === 'NotAllowedError' || e.name === 'SecurityError') ? 'denied' : 'camera';
+      throw e;
+    }
     const v = $('video');
     v.srcObject = stream;
     v.hidden = false;
     await v.play();
     state.camera = 'on';
-    $('camera-note').textContent = 'Look at the camera…';
+    renderCamera();
     const sum = new Float64Array(128);
-    let got = 0;
-    for (let id = 1; got < SAMPLES && id < 200; id++) {
-      const e = decodeEmbedding(await frameResult(v, id));
+    let chip = null;
+    for (let id = 1; state.samples < SAMPLES && id <= MAX_FRAMES; id++) {
+      const r = await frameResult(v, id);
+      const e = decode(new Float32Array(r.buf)).embedding;
       if (e && e.length === 128) {
         for (let i = 0; i < 128; i++) sum[i] += e[i];
-        got++;
-        $('camera-note').textContent = `Computing… ${got}/${SAMPLES}`;
+        state.samples++;
+        if (r.chip) chip = r.chip;
+        renderCamera();
       }
     }
-    if (got < SAMPLES) throw new Error('no face found; try more light, face the camera');
-    setEmbedding(Array.from(sum, (x) => x / got));
+    if (state.samples < SAMPLES) {
+      state.cameraError = 'noface';
+      throw new Error('no face');
+    }
+    setEmbedding(Array.from(sum, (x) => x / state.samples), chip);
     state.camera = 'done';
-    $('camera-note').textContent = 'Done. The camera is off again. These numbers are still only on this device.';
   } catch (e) {
     state.camera = 'failed';
-    $('camera-note').textContent = `Could not compute your numbers: ${e.message}`;
+    if (!state.cameraError) state.cameraError = 'other';
+    console.warn('classroom: computing the numbers failed:', e && e.message);
   } finally {
-    if (stream) for (const t of stream.getTracks()) t.stop();
-    $('video').hidden = true;
-    $('video').srcObject = null;
+    stopCamera();
     $('camera').disabled = false;
-    $('camera').textContent = 'Compute my numbers again';
+    renderCamera();
   }
 }
 
@@ -246,21 +333,22 @@ function setup() {
   $('leave').addEventListener('click', () => {
     if (!client.send({ type: 'leave' })) finish('left');
   });
-  // A reload within the resume window goes back in, consent unchanged.
-  if (client.token) client.open({ type: 'resume', token: client.token });
-
-  // TEST-ONLY HOOK. With ?test-hooks=1 in the address, tests can hand the
-  // page an embedding in place of the camera (the face network lands in
-  // the browser separately). It only fills the local numbers: sharing them
-  // still takes a click on Share, exactly as for a real face.
-  if (new URLSearchParams(location.search).get('test-hooks') === '1') {
-    window.facewatchClassroomTest = Object.freeze({
-      setEmbedding: (vec) => {
-        if (!Array.isArray(vec) || vec.length !== 128 || !vec.every(Number.isFinite)) throw new Error('need 128 finite numbers');
-        setEmbedding(vec);
-      },
-    });
-  }
+  onLang((l) => {
+    state.lang = l;
+    showStatus();
+    if (state.id) render();
+    renderOver();
+  });
 }
 
-setup();
+async function boot() {
+  wireLangButtons();
+  setup();
+  await setLang(initialLang());
+  state.lang = currentLang();
+  // A reload within the resume window goes back in, consent unchanged.
+  if (client.token) { client.open({ type: 'resume', token: client.token }); return; }
+  if (!(await probeServer())) showOffline();
+}
+
+boot();

@@ -1,7 +1,8 @@
 // teach.js — the teacher's page (for the projector): opens a room, shows
 // the join code and QR, the roster, and the class views computed from the
 // distances the server sends. It never receives an embedding.
-import { $, Client, publish, SCENE_TITLES } from './common.js';
+import { $, Client, publish, probeServer, SCENES } from './common.js';
+import { t, num, setLang, initialLang, onLang, currentLang, wireLangButtons } from './i18n.js';
 
 // Record counts from the case's fact sheet (PIPC decision, 2022-04-27).
 const KOREAN_RECORDS = 57600000;
@@ -9,13 +10,15 @@ const ALL_RECORDS = 57600000 + 120000000;
 
 const state = {
   role: 'teacher',
+  lang: 'en',
+  offline: false,    // no classroom server at this address
   connected: false,
   status: 'idle',
   code: '',
   display: '',
   joinURL: '',
   scene: 'lobby',
-  scenes: Object.keys(SCENE_TITLES),
+  scenes: SCENES,
   locked: false,
   students: [],      // [{id, nick, shared, away}]
   matrixIds: [],     // ids of the sharing students, in matrix order
@@ -32,24 +35,41 @@ publish('facewatchClassroom', () => state);
 const client = new Client({
   storageKey: 'facewatch.classroom.teacher',
   onMessage,
-  onStatus: (s) => { state.status = s; state.connected = s === 'open'; $('status').textContent = statusText(s); },
+  onStatus: (s) => {
+    state.status = s;
+    state.connected = s === 'open';
+    showStatus();
+    if (s === 'unreachable' && !state.code) showOffline();
+  },
 });
 
-function statusText(s) {
-  return { connecting: 'connecting…', open: 'connected', retrying: 'connection lost, reconnecting…', closed: 'not connected' }[s] || s;
+function showStatus() {
+  $('status').textContent = t(`status.${state.status}`);
 }
+
+function showOffline() {
+  state.offline = true;
+  $('offline').hidden = false;
+  $('start').hidden = true;
+}
+
+const ERRORS = ['bad_message', 'join_failed', 'rate_limited', 'server_full', 'forbidden', 'no_student'];
 
 function onMessage(m) {
   switch (m.type) {
     case 'welcome':
       state.code = m.code; state.display = m.display; state.joinURL = m.joinURL;
-      if (m.limits && m.limits.threshold) setThreshold(m.limits.threshold);
+      state.ended = null; state.error = null;
+      if (m.limits && m.limits.threshold) state.threshold = Math.round(m.limits.threshold * 100) / 100;
+      $('threshold').value = state.threshold.toFixed(2);
       $('code').textContent = m.display;
       $('join-url').textContent = m.joinURL;
       $('join-url').href = m.joinURL;
       if (m.qr && m.qr.startsWith('data:image/png;base64,')) $('qr').src = m.qr;
       $('start').hidden = true;
+      $('over').hidden = true;
       $('room').hidden = false;
+      render();
       break;
     case 'class':
       state.locked = m.locked;
@@ -61,19 +81,27 @@ function onMessage(m) {
       break;
     case 'error':
       state.error = m.code;
-      $('error').textContent = m.msg;
+      $('error').textContent = ERRORS.includes(m.code) ? t(`error.${m.code}`) : m.msg;
       $('error').hidden = false;
       if ($('room').hidden) $('start').hidden = false;
       break;
     case 'ended':
       state.ended = m.reason;
+      state.code = ''; state.display = ''; state.joinURL = '';
       state.students = []; state.matrixIds = []; state.distances = [];
+      $('qr').removeAttribute('src');
+      render(); // empties the roster, the matrix and the pairs on the page too
       $('room').hidden = true;
       $('start').hidden = true;
       $('over').hidden = false;
-      $('over-reason').textContent = { ended: '', idle: 'The room was closed after a time without activity.', shutdown: 'The server stopped.', replaced: 'This class was opened in another window.' }[m.reason] || '';
+      renderOver();
       break;
   }
+}
+
+function renderOver() {
+  const r = state.ended;
+  $('over-reason').textContent = ['idle', 'shutdown', 'replaced'].includes(r) ? t(`teach.over.${r}`) : '';
 }
 
 // ---------- maths on the distances ----------
@@ -88,9 +116,9 @@ function pairList() {
 }
 
 // Below the threshold counts as "the same person" (dlib's convention).
-function countBelow(t) {
+function countBelow(th) {
   let n = 0;
-  for (const x of state.distances) if (x < t) n++;
+  for (const x of state.distances) if (x < th) n++;
   return n;
 }
 
@@ -99,18 +127,18 @@ function nickOf(id) {
   return s ? s.nick : id;
 }
 
-function fmt(n) { return Math.round(n).toLocaleString('en-US'); }
+function pct(x) { return num(Number((x * 100).toPrecision(2)), { maximumFractionDigits: 6 }); }
 
 // rate returns the measured false match rate and how to show it; with no
 // false match in n pairs, the 95% upper bound 3/n (the "rule of three").
 function rate(fm, n) {
-  if (n === 0) return { f: NaN, text: 'not measurable yet' };
-  if (fm === 0) return { f: 3 / n, text: `below about ${(3 / n * 100).toPrecision(2)}% (none seen in ${n} pairs)` };
-  return { f: fm / n, text: `${fm} in ${n} = ${(fm / n * 100).toPrecision(2)}%` };
+  if (n === 0) return { f: NaN, text: t('teach.rate.none') };
+  if (fm === 0) return { f: 3 / n, text: t('teach.rate.zero', { p: pct(3 / n), n: num(n) }) };
+  return { f: fm / n, text: t('teach.rate.some', { fm: num(fm), n: num(n), p: pct(fm / n) }) };
 }
 
-function setThreshold(t) {
-  state.threshold = Math.round(t * 100) / 100;
+function setThreshold(v) {
+  state.threshold = Math.round(v * 100) / 100;
   $('threshold').value = state.threshold.toFixed(2);
   render();
 }
@@ -118,43 +146,59 @@ function setThreshold(t) {
 // ---------- drawing ----------
 
 function render() {
-  const t = state.threshold;
+  const th = state.threshold;
+  const thText = num(th, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   const ids = state.matrixIds;
   const n = ids.length;
   state.pairs = n * (n - 1) / 2;
-  state.falseMatches = countBelow(t);
-  for (const el of document.querySelectorAll('.t-value')) el.textContent = t.toFixed(2);
+  state.falseMatches = countBelow(th);
+  document.body.dataset.scene = state.scene;
+  for (const el of document.querySelectorAll('.t-value')) el.textContent = thText;
 
   $('lock').setAttribute('aria-pressed', String(state.locked));
-  $('lock').textContent = state.locked ? 'Room locked — unlock' : 'Lock the room';
+  $('lock').textContent = t(state.locked ? 'teach.unlock' : 'teach.lock');
   for (const b of $('scenes').querySelectorAll('button')) b.setAttribute('aria-pressed', String(b.dataset.scene === state.scene));
   for (const v of document.querySelectorAll('.view')) v.hidden = v.id !== `view-${state.scene}`;
-  if (state.scene === 'lobby') $('view-lobby').hidden = false;
 
   const sharing = state.students.filter((s) => s.shared).length;
-  $('count-lobby').textContent = state.students.length;
-  $('count-roster').textContent = state.students.length;
-  $('count-students').textContent = state.students.length;
-  $('count-sharing').textContent = sharing;
+  $('lobby-text').textContent = t('teach.lobby.text', { n: num(state.students.length) });
+  $('count-sharing').textContent = `${num(sharing)} / ${num(state.students.length)}`;
+  $('roster-title').textContent = t('teach.roster.h', { n: num(state.students.length) });
   renderRoster();
+  // The lobby shows who has arrived, large, for the projector.
+  $('lobby-names').replaceChildren(...state.students.map((s) => {
+    const li = document.createElement('li');
+    li.textContent = s.nick;
+    if (s.shared) li.className = 'shared';
+    return li;
+  }));
 
-  $('false-matches').textContent = state.falseMatches;
-  $('pair-count').textContent = state.pairs;
+  $('matrix-text').textContent = t('teach.matrix.text', { t: thText });
+  $('pairs-text').textContent = t('teach.pairs.text', { t: thText });
   const r = rate(state.falseMatches, state.pairs);
-  $('fmr').textContent = r.text;
-  $('scale-n').textContent = n;
-  $('scale-pairs').textContent = state.pairs;
-  $('scale-fm').textContent = state.falseMatches;
-  $('scale-f').textContent = r.text;
-  $('scale-kr').textContent = Number.isNaN(r.f) ? '—' : (state.falseMatches === 0 ? 'up to ' : '') + fmt(KOREAN_RECORDS * r.f);
-  $('scale-all').textContent = Number.isNaN(r.f) ? '—' : (state.falseMatches === 0 ? 'up to ' : '') + fmt(ALL_RECORDS * r.f);
+  $('false-matches').textContent = num(state.falseMatches);
+  $('threshold-text').textContent = t('teach.threshold.result', { fm: num(state.falseMatches), pairs: num(state.pairs), rate: r.text });
+  $('scale-n').textContent = num(n);
+  $('scale-class-text').textContent = t('teach.scale.classText', { pairs: num(state.pairs), t: thText, fm: num(state.falseMatches) });
+  $('scale-f').textContent = t('teach.scale.f', { rate: r.text });
+  const scaled = (records) => {
+    if (Number.isNaN(r.f)) return '—';
+    const v = num(Math.round(records * r.f));
+    return state.falseMatches === 0 ? t('teach.scale.upTo', { n: v }) : v;
+  };
+  $('scale-kr').textContent = scaled(KOREAN_RECORDS);
+  $('scale-all').textContent = scaled(ALL_RECORDS);
 
   const tb = $('pairs');
   tb.replaceChildren();
-  for (const p of pairList().slice(0, 8)) {
+  const list = pairList();
+  $('pairs-none').hidden = list.length > 0;
+  for (const p of list.slice(0, 8)) {
     const tr = document.createElement('tr');
-    const match = p.d < t;
-    for (const [text, cls] of [[nickOf(p.a), ''], [nickOf(p.b), ''], [p.d.toFixed(3), 'num'], [match ? 'yes' : 'no', match ? 'match' : '']]) {
+    const match = p.d < th;
+    const cells = [[nickOf(p.a), ''], [nickOf(p.b), ''], [num(p.d, { minimumFractionDigits: 3, maximumFractionDigits: 3 }), 'num'],
+      [t(match ? 'teach.pairs.yes' : 'teach.pairs.no'), match ? 'match' : '']];
+    for (const [text, cls] of cells) {
       const td = document.createElement('td');
       td.textContent = text;
       if (cls) td.className = cls;
@@ -165,31 +209,34 @@ function render() {
   drawMatrix();
 }
 
+// The roster is a wrap of name tags (a class of 30 fits beside the view):
+// a green outline for those who share, × to remove someone.
 function renderRoster() {
   const ul = $('roster');
   ul.replaceChildren();
   for (const s of state.students) {
     const li = document.createElement('li');
     li.dataset.id = s.id;
+    if (s.shared) li.classList.add('shared');
+    if (s.away) { li.classList.add('away'); li.title = t('teach.roster.away'); }
     const name = document.createElement('span');
+    name.className = 'nick';
     name.textContent = s.nick;
-    if (s.away) name.className = 'away';
-    const right = document.createElement('span');
-    right.className = 'row';
+    li.append(name);
     if (s.shared) {
       const b = document.createElement('span');
-      b.className = 'badge shared';
-      b.textContent = 'shares';
-      right.append(b);
+      b.className = 'sr-only';
+      b.textContent = ` (${t('teach.roster.shares')})`;
+      li.append(b);
     }
     const rm = document.createElement('button');
     rm.type = 'button';
-    rm.className = 'danger remove';
-    rm.textContent = 'Remove';
-    rm.setAttribute('aria-label', `Remove ${s.nick}`);
+    rm.className = 'remove';
+    rm.textContent = '×';
+    rm.title = t('teach.roster.remove');
+    rm.setAttribute('aria-label', t('teach.roster.removeAria', { nick: s.nick }));
     rm.addEventListener('click', () => client.send({ type: 'remove', id: s.id }));
-    right.append(rm);
-    li.append(name, right);
+    li.append(rm);
     ul.append(li);
   }
 }
@@ -206,7 +253,7 @@ function drawMatrix() {
   if (n < 2) {
     g.fillStyle = '#aab6c0';
     g.font = `${16 * dpr}px system-ui, sans-serif`;
-    g.fillText('Waiting for at least two people to share.', 20 * dpr, 40 * dpr);
+    g.fillText(t('teach.wait2'), 20 * dpr, 40 * dpr);
     return;
   }
   const label = Math.min(140 * dpr, size * 0.22);
@@ -216,13 +263,17 @@ function drawMatrix() {
     const [a, b] = i < j ? [i, j] : [j, i];
     return state.distances[a * n - (a * (a + 1)) / 2 + (b - a - 1)];
   };
+  const showNumbers = cell >= 34 * dpr;
+  g.textAlign = 'center';
+  g.textBaseline = 'middle';
+  g.font = `${Math.min(15 * dpr, cell * 0.3)}px system-ui, sans-serif`;
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
       const x = label + j * cell, y = label + i * cell;
       if (i === j) { g.fillStyle = '#2a323a'; g.fillRect(x, y, cell - 1, cell - 1); continue; }
       const d = dist(i, j);
-      // 0.2 → bright, 1.0 → dark.
-      const v = Math.max(0, Math.min(1, (1.0 - d) / 0.8));
+      // 0.4 → bright, 0.95 → dark: the range where real faces fall.
+      const v = Math.max(0, Math.min(1, (0.95 - d) / 0.55));
       g.fillStyle = `rgb(${Math.round(40 + 215 * v)}, ${Math.round(40 + 164 * v)}, ${Math.round(40 * (1 - v))})`;
       g.fillRect(x, y, cell - 1, cell - 1);
       if (d < state.threshold) {
@@ -230,11 +281,14 @@ function drawMatrix() {
         g.lineWidth = Math.max(2, cell / 12);
         g.strokeRect(x + g.lineWidth / 2, y + g.lineWidth / 2, cell - 1 - g.lineWidth, cell - 1 - g.lineWidth);
       }
+      if (showNumbers) {
+        g.fillStyle = v > 0.55 ? '#111' : '#eef2f5';
+        g.fillText(num(d, { minimumFractionDigits: 2, maximumFractionDigits: 2 }), x + cell / 2, y + cell / 2);
+      }
     }
   }
   g.fillStyle = '#eef2f5';
   g.font = `${Math.max(10 * dpr, Math.min(16 * dpr, cell * 0.5))}px system-ui, sans-serif`;
-  g.textBaseline = 'middle';
   for (let i = 0; i < n; i++) {
     const name = nickOf(ids[i]).slice(0, 14);
     g.textAlign = 'right';
@@ -248,6 +302,10 @@ function drawMatrix() {
   }
 }
 
+function renderScenes() {
+  for (const b of $('scenes').querySelectorAll('button')) b.textContent = `${SCENES.indexOf(b.dataset.scene) + 1}. ${t(`scene.${b.dataset.scene}`)}`;
+}
+
 // ---------- controls ----------
 
 function setup() {
@@ -256,23 +314,44 @@ function setup() {
     b.type = 'button';
     b.id = `scene-${sc}`;
     b.dataset.scene = sc;
-    b.textContent = SCENE_TITLES[sc];
     b.setAttribute('aria-pressed', 'false');
     b.addEventListener('click', () => client.send({ type: 'scene', scene: sc }));
     $('scenes').append(b);
   }
-  $('create').addEventListener('click', () => {
+  const create = () => {
     $('error').hidden = true;
     client.ended = false;
     client.open({ type: 'create' });
-  });
+  };
+  $('create').addEventListener('click', create);
+  $('again').addEventListener('click', () => { $('over').hidden = true; $('start').hidden = false; create(); });
   $('lock').addEventListener('click', () => client.send({ type: 'lock', locked: !state.locked }));
-  $('end').addEventListener('click', () => { $('end').hidden = true; $('end-confirm').hidden = false; $('end-confirm').focus(); });
-  $('end-confirm').addEventListener('click', () => client.send({ type: 'end' }));
+  const confirming = (on) => {
+    $('end').hidden = on; $('end-confirm').hidden = !on; $('end-cancel').hidden = !on;
+    if (on) $('end-confirm').focus();
+  };
+  $('end').addEventListener('click', () => confirming(true));
+  $('end-cancel').addEventListener('click', () => confirming(false));
+  $('end-confirm').addEventListener('click', () => { confirming(false); client.send({ type: 'end' }); });
   $('threshold').addEventListener('input', (e) => setThreshold(Number(e.target.value)));
   window.addEventListener('resize', drawMatrix);
-  // A reload within the resume window goes back to the same room.
-  if (client.token) client.open({ type: 'resume', token: client.token });
+  onLang((l) => {
+    state.lang = l;
+    renderScenes();
+    showStatus();
+    render();
+    renderOver();
+  });
 }
 
-setup();
+async function boot() {
+  wireLangButtons();
+  setup();
+  await setLang(initialLang());
+  state.lang = currentLang();
+  // A reload within the resume window goes back to the same room.
+  if (client.token) { client.open({ type: 'resume', token: client.token }); return; }
+  if (!(await probeServer())) showOffline();
+}
+
+boot();
