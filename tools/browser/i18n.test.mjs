@@ -1,5 +1,7 @@
-// The two message files agree with each other and with the pages: no
-// browser needed.
+// The message files agree with each other and with the pages: no browser
+// needed. The playground's pages use i18n/; the classroom pages
+// (playground/classroom/) have their own classroom/i18n/, checked at the end
+// against the pages, their scripts and the server's protocol.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -35,6 +37,8 @@ function filesUnder(dir, ext) {
   }
   return out;
 }
+
+const CR = path.join(PG, 'classroom');
 
 const placeholders = (s) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
@@ -73,7 +77,7 @@ test('the Korean file is Korean', () => {
 
 test('every data-i18n key used in the pages exists', () => {
   const en = load('en');
-  const htmls = filesUnder(PG, '.html');
+  const htmls = filesUnder(PG, '.html').filter((f) => !f.startsWith(CR + path.sep));
   assert.ok(htmls.length > 0, 'no pages in playground/');
   let used = 0;
   for (const f of htmls) {
@@ -117,4 +121,92 @@ test('no inline scripts or styles in the pages (the CSP blocks them)', () => {
     assert.doesNotMatch(html, /\sstyle="/i, `${rel}: style attribute`);
     assert.doesNotMatch(html, /\son[a-z]+="/i, `${rel}: inline event handler`);
   }
+});
+
+// ---------- the classroom pages (playground/classroom) ----------
+
+const crLoad = (lang) => JSON.parse(fs.readFileSync(path.join(CR, 'i18n', lang + '.json'), 'utf8'));
+const crSource = (ext) => filesUnder(CR, ext).map((f) => ({ rel: path.relative(ROOT, f), src: fs.readFileSync(f, 'utf8') }));
+// Message keys the scripts build at run time, from a prefix and a list.
+const listIn = (src, name) => {
+  const m = src.match(new RegExp(`const ${name} = \\[([^\\]]*)\\]`));
+  assert.ok(m, `no const ${name} = [...]`);
+  return [...m[1].matchAll(/'([\w-]+)'/g)].map((x) => x[1]);
+};
+const goConsts = (prefix) => {
+  const src = fs.readFileSync(path.join(ROOT, 'classroom', 'protocol.go'), 'utf8');
+  return [...src.matchAll(new RegExp(`\\b${prefix}\\w*\\s*=\\s*"(\\w+)"`, 'g'))].map((m) => m[1]);
+};
+
+test('classroom: en.json and ko.json have the same keys, no empty message, same placeholders', () => {
+  const en = crLoad('en'), ko = crLoad('ko');
+  assert.deepEqual(Object.keys(en).filter((k) => !(k in ko)), [], 'keys missing from classroom/i18n/ko.json');
+  assert.deepEqual(Object.keys(ko).filter((k) => !(k in en)), [], 'keys missing from classroom/i18n/en.json');
+  for (const [lang, m] of [['en', en], ['ko', ko]]) {
+    for (const [k, v] of Object.entries(m)) {
+      assert.equal(typeof v, 'string', `${lang}.json ${k}`);
+      assert.ok(v.trim() !== '', `classroom ${lang}.json ${k} is empty`);
+      if (!k.startsWith('_')) assert.deepEqual(placeholders(v), placeholders(en[k]), `placeholders of ${k} differ`);
+    }
+  }
+});
+
+test('classroom: the Korean file is Korean', () => {
+  const en = crLoad('en'), ko = crLoad('ko');
+  const worded = Object.keys(ko).filter((k) => !k.startsWith('_') && /[A-Za-z]{3}/.test(en[k] || ''));
+  const missing = worded.filter((k) => !/[\uac00-\ud7a3]/.test(ko[k]));
+  assert.ok(worded.length > 100, `only ${worded.length} worded messages`);
+  assert.deepEqual(missing, [], 'classroom messages without Hangul');
+});
+
+test('classroom: every key the pages and scripts use exists, and every key is used', () => {
+  const en = crLoad('en');
+  const used = new Set();
+  const html = crSource('.html');
+  const js = crSource('.js');
+  assert.deepEqual(html.map((f) => path.basename(f.rel)).sort(), ['join.html', 'teach.html']);
+  for (const { rel, src } of html) {
+    const keys = [...src.matchAll(/data-i18n="([^"]+)"/g)].map((m) => m[1]);
+    for (const m of src.matchAll(/data-i18n-attr="([^"]+)"/g)) keys.push(...m[1].split(',').map((p) => p.slice(p.indexOf(':') + 1).trim()));
+    assert.ok(keys.length > 20, `${rel} names only ${keys.length} messages: words would be hard-coded`);
+    for (const k of keys) { assert.ok(k in en, `${rel}: "${k}" is not in classroom/i18n/en.json`); used.add(k); }
+    // Words outside data-i18n: text between tags that is not a command,
+    // a language name or punctuation.
+    const body = src.slice(src.indexOf('<body'));
+    for (const m of body.matchAll(/<([a-z0-9]+)([^>]*)>([^<]*[A-Za-z]{3}[^<]*)</g)) {
+      const [, tag, attrs, text] = m;
+      if (/data-i18n=/.test(attrs) || tag === 'code' || /\blang="/.test(attrs) || ['strong'].includes(tag)) continue;
+      assert.fail(`${rel}: <${tag}> has words without data-i18n: "${text.trim()}"`);
+    }
+  }
+  const literal = /['"`]((?:teach|join|scene|status|error|lang|brand)\.[\w.]+)['"`]/g;
+  for (const { rel, src } of js) {
+    for (const m of src.matchAll(literal)) {
+      if (m[1].endsWith('.')) continue;
+      assert.ok(m[1] in en, `${rel}: '${m[1]}' is not in classroom/i18n/en.json`);
+      used.add(m[1]);
+    }
+  }
+  const all = js.map((f) => f.src).join('\n');
+  const teach = js.find((f) => f.rel.endsWith('teach.js')).src;
+  const join = js.find((f) => f.rel.endsWith('join.js')).src;
+  const common = js.find((f) => f.rel.endsWith('common.js')).src;
+  // Built keys: each must exist for every value the scripts can meet.
+  const scenes = listIn(common, 'SCENES');
+  assert.deepEqual(scenes, goConsts('Scene'), 'common.js SCENES differ from the server\'s scenes (classroom/protocol.go)');
+  const built = [
+    ...scenes.flatMap((x) => [`scene.${x}`, `join.scene.${x}`]),
+    ...['idle', 'connecting', 'open', 'retrying', 'closed', 'unreachable'].map((x) => `status.${x}`),
+    ...listIn(teach, 'ERRORS').map((x) => `error.${x}`),
+    ...listIn(join, 'ERRORS').map((x) => `error.${x}`),
+    ...listIn(join, 'OVER').map((x) => `join.over.${x}`),
+    ...['idle', 'shutdown', 'replaced'].map((x) => `teach.over.${x}`),
+  ];
+  for (const k of built) { assert.ok(k in en, `built key ${k} is not in classroom/i18n/en.json`); used.add(k); }
+  for (const s of ['connecting', 'open', 'retrying', 'closed', 'unreachable']) assert.ok(all.includes(`'${s}'`), `common.js no longer reports status '${s}'`);
+  // Every error code and ending the server sends has its own words.
+  for (const code of goConsts('ErrCode')) assert.ok(`error.${code}` in en, `server error code ${code} has no error.${code}`);
+  for (const r of goConsts('Ended')) assert.ok(listIn(join, 'OVER').includes(r), `server ending "${r}" is missing from join.js OVER`);
+  const unused = Object.keys(en).filter((k) => !k.startsWith('_') && !used.has(k));
+  assert.deepEqual(unused, [], 'messages no page or script uses');
 });
