@@ -86,8 +86,10 @@
 // Origin header is refused too). Each connection has a read limit, write
 // deadlines, ping/pong, and a token bucket on messages (flooding closes
 // it). Join, resume and create attempts share a token bucket per address
-// (IPv6 by /64), and a wrong code, an expired code and a locked room get
-// byte-for-byte the same answer. Rooms, students per room and connections
+// (IPv6 by /64; behind a reverse proxy on the same machine, the address
+// the proxy puts last in X-Forwarded-For), sized so that a class behind one
+// school NAT can join at once, and a wrong code, an expired code and a
+// locked room get byte-for-byte the same answer. Rooms, students per room and connections
 // are capped. Join codes are 8 symbols of CodeAlphabet from crypto/rand;
 // the clock and the random source are injectable for tests.
 package classroom

@@ -2,6 +2,8 @@ package classroom
 
 import (
 	"net"
+	"net/http"
+	"strings"
 	"sync"
 	"time"
 )
@@ -99,9 +101,37 @@ func (l *ipLimiter) size() int {
 	return len(l.m)
 }
 
-// clientKey is the rate-limit key for a remote address "host:port": the
-// IPv4 address, or the /64 prefix of an IPv6 address. Proxy headers are not
-// trusted; behind a reverse proxy every client shares the proxy's key.
+// requestKey is the rate-limit key of a websocket request: clientKey of
+// its peer address, except when the peer is this machine (a reverse proxy
+// in front of the server, the setup docs/classroom.md describes for TLS)
+// and the request carries X-Forwarded-For: then the last address in that
+// header, the one the proxy itself saw. Otherwise every student behind the
+// proxy would share one bucket, and a class could not join. Only a process
+// on this machine can be a loopback peer, so a remote client cannot choose
+// its key; the addresses it may put in front of the proxy's are ignored.
+func requestKey(r *http.Request) string {
+	peer := clientKey(r.RemoteAddr)
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		return peer
+	}
+	xff := r.Header.Values("X-Forwarded-For")
+	if len(xff) == 0 {
+		return peer
+	}
+	parts := strings.Split(xff[len(xff)-1], ",")
+	last := strings.TrimSpace(parts[len(parts)-1])
+	if net.ParseIP(last) == nil {
+		return peer
+	}
+	return clientKey(last)
+}
+
+// clientKey is the rate-limit key for a remote address "host:port" (or a
+// bare address): the IPv4 address, or the /64 prefix of an IPv6 address.
 func clientKey(remoteAddr string) string {
 	host, _, err := net.SplitHostPort(remoteAddr)
 	if err != nil {

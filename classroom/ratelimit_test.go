@@ -1,6 +1,8 @@
 package classroom
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 )
@@ -73,5 +75,37 @@ func TestClientKey(t *testing.T) {
 		if got := clientKey(tt.in); got != tt.want {
 			t.Errorf("clientKey(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+func TestRequestKey(t *testing.T) {
+	tests := []struct {
+		name, remote string
+		xff          []string
+		want         string
+	}{
+		{"direct client", "192.0.2.7:5555", nil, "192.0.2.7"},
+		{"direct client's header is ignored", "192.0.2.7:5555", []string{"203.0.113.9"}, "192.0.2.7"},
+		{"loopback without header", "127.0.0.1:5555", nil, "127.0.0.1"},
+		{"proxy on this machine", "127.0.0.1:5555", []string{"203.0.113.9"}, "203.0.113.9"},
+		{"proxy over IPv6 loopback", "[::1]:5555", []string{"203.0.113.9"}, "203.0.113.9"},
+		{"the proxy's entry is the last", "127.0.0.1:5555", []string{"198.51.100.1, 203.0.113.9"}, "203.0.113.9"},
+		{"last of several headers", "127.0.0.1:5555", []string{"198.51.100.1", "203.0.113.9"}, "203.0.113.9"},
+		{"IPv6 client by /64", "127.0.0.1:5555", []string{"2001:db8:1:2:3:4:5:6"}, "2001:db8:1:2::/64"},
+		{"garbage header", "127.0.0.1:5555", []string{"not an address"}, "127.0.0.1"},
+		{"empty header", "127.0.0.1:5555", []string{""}, "127.0.0.1"},
+		{"a client cannot put its choice last", "127.0.0.1:5555", []string{"203.0.113.9, "}, "127.0.0.1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest(http.MethodGet, "/classroom/ws", nil)
+			r.RemoteAddr = tt.remote
+			for _, v := range tt.xff {
+				r.Header.Add("X-Forwarded-For", v)
+			}
+			if got := requestKey(r); got != tt.want {
+				t.Errorf("requestKey(%s, X-Forwarded-For %q) = %q, want %q", tt.remote, tt.xff, got, tt.want)
+			}
+		})
 	}
 }

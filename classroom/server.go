@@ -55,8 +55,8 @@ type Config struct {
 
 	MsgRate   float64 // messages per second per connection (default 10)
 	MsgBurst  int     // message burst per connection (default 40)
-	JoinRate  float64 // join/resume/create attempts per second per address (default 0.2, 12 a minute)
-	JoinBurst int     // attempt burst per address (default 20)
+	JoinRate  float64 // join/resume/create attempts per second per address (default 0.5, 30 a minute)
+	JoinBurst int     // attempt burst per address (default 80: a class behind one school NAT joins, and resumes after a blip, at once)
 	MaxIPs    int     // addresses the join limiter tracks (default 100000)
 
 	SweepInterval time.Duration // how often timeouts are checked (default 1 s)
@@ -110,7 +110,7 @@ func (c *Config) setDefaults() error {
 		defDur(&c.HelloTimeout, 15*time.Second), defDur(&c.WriteWait, 10*time.Second),
 		defDur(&c.PongWait, 60*time.Second), defInt(&c.SendQueue, 64),
 		defRate(&c.MsgRate, 10), defInt(&c.MsgBurst, 40),
-		defRate(&c.JoinRate, 0.2), defInt(&c.JoinBurst, 20), defInt(&c.MaxIPs, 100000),
+		defRate(&c.JoinRate, 0.5), defInt(&c.JoinBurst, 80), defInt(&c.MaxIPs, 100000),
 		defDur(&c.SweepInterval, time.Second),
 	} {
 		if err != nil {
@@ -267,7 +267,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	if base == "" {
 		base = strings.TrimSuffix(r.Header.Get("Origin"), "/")
 	}
-	c := newConn(s, ws, clientKey(r.RemoteAddr), base)
+	c := newConn(s, ws, requestKey(r), base)
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
