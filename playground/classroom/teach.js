@@ -207,6 +207,7 @@ function render() {
     tb.append(tr);
   }
   drawMatrix();
+  drawHistogram();
 }
 
 // The roster is a wrap of name tags (a class of 30 fits beside the view):
@@ -302,6 +303,43 @@ function drawMatrix() {
   }
 }
 
+// drawHistogram shows every pair's distance as a bar chart over the
+// slider's range in steps of 0.02, the pairs under the threshold in red,
+// and the threshold itself as a line above the slider's thumb.
+function drawHistogram() {
+  const cv = $('hist');
+  if (cv.closest('.view').hidden) return;
+  const dpr = window.devicePixelRatio || 1;
+  const w = Math.round(cv.clientWidth * dpr) || 720, h = Math.round(cv.clientHeight * dpr) || 180;
+  if (cv.width !== w || cv.height !== h) { cv.width = w; cv.height = h; }
+  const g = cv.getContext('2d');
+  g.clearRect(0, 0, w, h);
+  const lo = 0.2, hi = 1.0, step = 0.02, bins = Math.round((hi - lo) / step); // the slider's range; farther pairs count in the last bar
+  const counts = new Array(bins).fill(0);
+  for (const d of state.distances) counts[Math.max(0, Math.min(bins - 1, Math.floor((d - lo) / step)))]++;
+  const top = Math.max(1, ...counts);
+  const axis = 22 * dpr, pad = 6 * dpr;
+  const bw = (w - 2 * pad) / bins;
+  const x = (d) => pad + ((d - lo) / (hi - lo)) * (w - 2 * pad);
+  for (let i = 0; i < bins; i++) {
+    if (!counts[i]) continue;
+    const bh = (counts[i] / top) * (h - axis - pad);
+    g.fillStyle = lo + (i + 0.5) * step < state.threshold ? '#ff6b6b' : '#6a7884';
+    g.fillRect(pad + i * bw + 1, h - axis - bh, Math.max(1, bw - 2), bh);
+  }
+  g.fillStyle = '#aab6c0';
+  g.font = `${12 * dpr}px system-ui, sans-serif`;
+  g.textAlign = 'center';
+  g.textBaseline = 'bottom';
+  for (let d = lo; d <= hi + 1e-9; d += 0.2) g.fillText(num(d, { minimumFractionDigits: 1, maximumFractionDigits: 1 }), Math.min(w - 12 * dpr, Math.max(12 * dpr, x(d))), h);
+  g.strokeStyle = '#ffcc00';
+  g.lineWidth = 2 * dpr;
+  g.beginPath();
+  g.moveTo(x(state.threshold), 0);
+  g.lineTo(x(state.threshold), h - axis + 4 * dpr);
+  g.stroke();
+}
+
 function renderScenes() {
   for (const b of $('scenes').querySelectorAll('button')) b.textContent = `${SCENES.indexOf(b.dataset.scene) + 1}. ${t(`scene.${b.dataset.scene}`)}`;
 }
@@ -334,7 +372,7 @@ function setup() {
   $('end-cancel').addEventListener('click', () => confirming(false));
   $('end-confirm').addEventListener('click', () => { confirming(false); client.send({ type: 'end' }); });
   $('threshold').addEventListener('input', (e) => setThreshold(Number(e.target.value)));
-  window.addEventListener('resize', drawMatrix);
+  window.addEventListener('resize', () => { drawMatrix(); drawHistogram(); });
   onLang((l) => {
     state.lang = l;
     renderScenes();
