@@ -102,6 +102,10 @@ func TestBenchCommand(t *testing.T) {
 				if f.Name == "" || !(f.Value > 0) || !(f.Ratio > 0.01 && f.Ratio < 100) {
 					t.Errorf("%s: reference %+v, want a positive value and a ratio within 0.01..100", name, f)
 				}
+				// References measured in this process have CPU times too.
+				if runtime.GOOS == "linux" && !(f.CPU > 0 && f.CPURatio > 0.01 && f.CPURatio < 100) {
+					t.Errorf("%s: reference %+v, want a CPU time and a CPU ratio within 0.01..100", name, f)
+				}
 				// The ratio is a median of per-round ratios, so it need not
 				// equal value/ref exactly, but it cannot be far from it.
 				if q := r.Value / f.Value / f.Ratio; q < 0.2 || q > 5 {
@@ -147,7 +151,7 @@ func TestBenchText(t *testing.T) {
 		Machine:  bench.Machine{GOOS: "linux", GOARCH: "amd64", CPUs: 2, GOMAXPROCS: 2, Go: "go1.26.8"},
 		Warnings: []string{"the machine was busy"},
 		Rows: []benchRow{
-			{Stage: "detect", Name: "640x480, MinSize 60", Unit: "ms", Value: 6.31, CPU: 6.2, Allocs: 0, Refs: []benchRef{{Name: "pigo", Value: 7.5, Ratio: 0.84}}, Target: "≤ 1.1×", Met: &yes},
+			{Stage: "detect", Name: "640x480, MinSize 60", Unit: "ms", Value: 6.31, CPU: 6.2, Allocs: 0, Refs: []benchRef{{Name: "pigo", Value: 7.5, Ratio: 0.84, CPURatio: 0.91}}, Target: "≤ 1.1×", Met: &yes},
 			{Stage: "memory", Name: "peak heap", Unit: "MB", Value: 80, Allocs: -1, Target: "≤ 64 MB", Met: &no, Note: "a note"},
 			{Stage: "embed", Name: "native, 1 thread", Unit: "ms", Value: 98.2, Allocs: 0, Refs: []benchRef{{Name: "tfjs cpu", Value: 950, Ratio: 0.1034}, {Name: "tfjs wasm SIMD", Value: 50, Ratio: 1.964}}},
 		},
@@ -157,7 +161,7 @@ func TestBenchText(t *testing.T) {
 	printBench(&b, &rep)
 	out := b.String()
 	for _, want := range []string{
-		"quick run", "WARNING  the machine was busy", "MinSize 60", "6.31 ms", "pigo", "0.84×", "≤ 1.1×", "yes",
+		"quick run", "WARNING  the machine was busy", "MinSize 60", "6.31 ms", "pigo", "0.84×", "0.91×", "≤ 1.1×", "yes",
 		"80.0 MB", "NO", "tfjs cpu", "0.103×", "tfjs wasm SIMD", "1.96×", "a note",
 		"embed-wasm: node is not on PATH. To run it: install Node.js.",
 	} {
