@@ -3,16 +3,15 @@
 package main
 
 import (
-	"image"
 	"image/color"
 	"math"
 	"syscall/js"
 	"unsafe"
 
 	"github.com/hajimehoshi/ebiten/v2"
-	"github.com/hajimehoshi/ebiten/v2/vector"
 
 	"github.com/facewatch/facewatch/wasm/internal/scene"
+	"github.com/facewatch/facewatch/wasm/internal/sprite"
 	"github.com/facewatch/facewatch/wasm/internal/wire"
 )
 
@@ -36,9 +35,20 @@ type game struct {
 	op    ebiten.DrawImageOptions
 	pixel *ebiten.Image // a white pixel of the sprite sheet
 	disc  *ebiten.Image // a white disc of the sprite sheet
+
+	drawn     bool // a frame with a result has been drawn
+	announced bool // the page has been told the overlay is ready
 }
 
 func (g *game) Update() error {
+	if g.drawn && !g.announced {
+		// The previous frame drew a result and has been presented: the
+		// page can stop drawing its own boxes.
+		g.announced = true
+		if f := g.parent.Get("facewatchOverlayReady"); f.Type() == js.TypeFunction {
+			f.Invoke()
+		}
+	}
 	fr := g.parent.Get("facewatchFrame")
 	if !fr.Truthy() {
 		g.haveRes = false // the page stopped its source: draw nothing
@@ -104,6 +114,7 @@ func (g *game) Draw(screen *ebiten.Image) {
 	if !g.haveRes || g.res.Width == 0 {
 		return
 	}
+	g.drawn = true
 	sx := float32(g.w) / float32(g.res.Width)
 	sy := float32(g.h) / float32(g.res.Height)
 	for i := range g.list.Shapes {
@@ -128,15 +139,16 @@ func (g *game) Draw(screen *ebiten.Image) {
 
 // Every shape is a scaled copy of a sub-image of one small sprite sheet (a
 // white pixel and a disc), so ebiten batches the whole frame into a single
-// draw call; its vector package would issue stencil passes per shape.
-const discSize = 32
+// draw call; its vector package would issue stencil passes per shape. The
+// sheet's pixels come from package sprite, computed rather than drawn: the
+// overlay's start-up runs on the page's main thread.
+const discSize = sprite.DiscSize
 
 func (g *game) initSprites() {
-	sheet := ebiten.NewImage(discSize+4, discSize)
-	vector.FillCircle(sheet, discSize/2, discSize/2, discSize/2-1, color.White, true)
-	vector.FillRect(sheet, discSize, 0, 4, 4, color.White, false)
-	g.disc = sheet.SubImage(image.Rect(0, 0, discSize, discSize)).(*ebiten.Image)
-	g.pixel = sheet.SubImage(image.Rect(discSize+1, 1, discSize+2, 2)).(*ebiten.Image)
+	sheet := ebiten.NewImage(sprite.Width, sprite.Height)
+	sheet.WritePixels(sprite.Sheet())
+	g.disc = sheet.SubImage(sprite.Disc).(*ebiten.Image)
+	g.pixel = sheet.SubImage(sprite.Pixel).(*ebiten.Image)
 }
 
 func (g *game) rect(dst *ebiten.Image, x, y, w, h float32, c color.RGBA) {
