@@ -1,5 +1,6 @@
 // worker.js — runs worker.wasm (wasm/worker) in a Web Worker. The page
-// transfers in the wasm and model bytes, then one frame at a time; every
+// sends in the wasm (a WebAssembly.Module it compiled while downloading, or
+// the file's bytes) and the model bytes, then one frame at a time; every
 // result goes back as a transferred Float32Array (layout: js/wire.js).
 /* global Go, fwLoad, fwProcess, fwError, fwRead, fwChip, fwClose, fwStory, fwStoryFaces, fwStoryChips */
 'use strict';
@@ -29,8 +30,10 @@ function optionBits(o) {
 
 async function start(wasm) {
   const go = new Go();
-  const { instance } = await WebAssembly.instantiate(wasm, go.importObject);
-  go.run(instance); // returns once main blocks, with the fw* functions installed
+  // instantiate(Module) resolves to the Instance; instantiate(bytes) to
+  // {module, instance}.
+  const r = await WebAssembly.instantiate(wasm, go.importObject);
+  go.run(r instanceof WebAssembly.Instance ? r : r.instance); // returns once main blocks, with the fw* functions installed
   started = true;
 }
 
