@@ -2,6 +2,7 @@
 // the privacy counter and the window.facewatch test hook.
 import { t, setLang, initialLang, onLang } from './i18n.js';
 import { fetchBytes, bytesSent, onSent } from './net.js';
+import { detector, boot as bootDetector, call as callWorker, combined, onProgress, openCamera, cameraOpening } from './boot.js';
 import { decode, CONFIRMED, FLAG_CHIP } from './wire.js';
 import { initStory, showStory, STORY_SCENES } from './story/story.js';
 
@@ -23,7 +24,13 @@ const hook = {
   tracks: [],
   timings: { grab: 0, detect: 0, align: 0, track: 0, embed: 0, total: 0 },
   bytesSent: 0,
+  // Start-up marks, in ms since navigation (performance.now()): the worker
+  // runs with the face finder loaded, the first frame came back from it,
+  // the first face was found, the ebiten overlay drew its first frame.
+  workerReadyMs: null,
+  firstFrameMs: null,
   firstFaceMs: null,
+  overlayReadyMs: null,
 };
 window.facewatch = hook;
 // The story scenes (js/story/story.js) add read-only getters to the hook:
@@ -58,6 +65,7 @@ const state = {
 // ---------- loading ----------
 
 function showProgress(loaded, total) {
+  state.progress = [loaded, total]; // shown again when the language changes
   const kb = (n) => `${(n / 1024 / 1024).toFixed(1)} MB`;
   $('load-progress').max = total || 1;
   $('load-progress').value = total ? loaded : 0;
@@ -67,41 +75,32 @@ function showProgress(loaded, total) {
 
 // fetchAll downloads several files with one combined progress report.
 async function fetchAll(urls, progress) {
-  const loaded = urls.map(() => 0), totals = urls.map(() => 0);
-  const report = () => progress(loaded.reduce((a, b) => a + b, 0), totals.every((x) => x > 0) ? Math.max(totals.reduce((a, b) => a + b, 0), loaded.reduce((a, b) => a + b, 0)) : 0);
-  return Promise.all(urls.map((u, i) => fetchBytes(u, (l, tot) => { loaded[i] = l; totals[i] = tot; report(); })));
+  const part = combined(urls.length, progress);
+  return Promise.all(urls.map((u, i) => fetchBytes(u, part(i))));
 }
 
 function call(type, payload, transfer = []) {
-  return new Promise((resolve, reject) => {
-    const w = state.worker;
-    const onMsg = (ev) => {
-      const m = ev.data;
-      if (m.type === 'error' && m.id === undefined) { w.removeEventListener('message', onMsg); reject(new Error(m.message)); return; }
-      if (type === 'start' && m.type === 'started') { w.removeEventListener('message', onMsg); resolve(); }
-      if (type === 'model' && m.type === 'model' && m.name === payload.name) {
-        w.removeEventListener('message', onMsg);
-        if (m.error) reject(new Error(m.error)); else resolve();
-      }
-    };
-    w.addEventListener('message', onMsg);
-    w.postMessage({ type, ...payload }, transfer);
-  });
+  return callWorker(state.worker, type, payload, transfer);
 }
 
+// boot attaches the page to the detector js/boot.js started when the page
+// began loading (see there) and resolves once it runs.
 function boot() {
   if (state.started) return state.started;
-  if (typeof WebAssembly !== 'object') return Promise.reject(new Error(t('error.noWasm')));
-  state.worker = new Worker('js/worker.js');
-  state.worker.addEventListener('message', onWorkerMessage);
-  state.worker.addEventListener('error', (e) => fail(t('error.worker', { error: e.message || 'error' })));
-  state.started = (async () => {
-    const [wasm, ff] = await fetchAll(['worker.wasm', 'models/facefinder'], showProgress);
-    await call('start', { wasm }, [wasm]);
-    await call('model', { name: 'facefinder', bytes: ff }, [ff]);
+  state.worker = detector.worker;
+  if (state.worker) {
+    state.worker.addEventListener('message', onWorkerMessage);
+    state.worker.addEventListener('error', (e) => fail(t('error.worker', { error: e.message || 'error' })));
+  }
+  onProgress(showProgress);
+  state.started = bootDetector().then(() => {
     state.models.add('facefinder');
     state.bootDone = true;
-  })();
+    hook.workerReadyMs = detector.readyMs;
+  }, (e) => {
+    throw e.code === 'noWasm' ? new Error(t('error.noWasm')) : e;
+  });
+  state.started.catch(() => {}); // reported by main() once the words are loaded
   return state.started;
 }
 
@@ -172,13 +171,12 @@ function frameOptions() {
 
 // ---------- sources ----------
 
-async function useCamera() {
+// useCamera shows the camera; opening is js/boot.js's promise when the
+// camera was asked for while the page loaded (?source=camera).
+async function useCamera(opening) {
   if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) return useClip('source.noCamera');
   try {
-    const stream = await navigator.mediaDevices.getUserMedia({
-      video: { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 30 }, facingMode: 'user' },
-      audio: false,
-    });
+    const stream = await (opening || openCamera());
     stopSource();
     const v = $('video');
     v.srcObject = stream;
@@ -249,6 +247,7 @@ async function startVideo(source, key, vars) {
     v.addEventListener('error', () => reject(new Error('media error')), { once: true });
   });
   await v.play();
+  performance.mark('facewatch:source-playing');
   hook.source = source;
   setNote(key, vars);
   await enterPlay(v.videoWidth, v.videoHeight);
@@ -271,6 +270,7 @@ function stopSource() {
   state.timeline.clear();
   state.announced = undefined;
   window.facewatchFrame = null;
+  clearBoxes();
   wakeOverlay();
 }
 
@@ -318,6 +318,7 @@ function sendVideoFrame() {
       return; // no frame decoded yet
     }
     state.busy = true;
+    if (state.frameId === 0) performance.mark('facewatch:first-frame-sent');
     state.worker.postMessage({ type: 'frame', id: ++state.frameId, frame: vf, opts: frameOptions() }, [vf]);
     return;
   }
@@ -373,8 +374,17 @@ function onResult(buf, chip) {
     .map((tr) => ({ id: tr.id, x: tr.x, y: tr.y, w: tr.w, h: tr.h, state: 'confirmed', age: tr.age }));
   const k = hook.frames === 1 ? 1 : 0.1;
   for (const key in hook.timings) hook.timings[key] += k * (r.timings[key] - hook.timings[key]);
+  if (hook.firstFrameMs === null) {
+    hook.firstFrameMs = Math.round(now);
+    performance.mark('facewatch:first-frame');
+  }
   if (hook.firstFaceMs === null && r.faces.length > 0) hook.firstFaceMs = Math.round(now);
   announceFaces(r.faces.length, now);
+  // The overlay starts once the first face is shown (or a second after
+  // the first frame when there is none, or for a still): its start-up
+  // blocks the page for a moment and must not delay the first box.
+  if (hook.firstFaceMs !== null || now - hook.firstFrameMs > OVERLAY_AFTER_MS || state.photo || state.frozen) loadOverlay();
+  if (hook.overlayReadyMs === null) drawBoxes(r);
 
   window.facewatchFrame = {
     seq: hook.frames,
@@ -400,6 +410,52 @@ function announceFaces(n, now) {
   if (n === state.announced || now - state.faceCountSince < 1000) return;
   state.announced = n;
   $('sr-status').textContent = t('status.faces', { n });
+}
+
+// ---------- overlay start-up and the boxes drawn until it is ready ----------
+
+const OVERLAY_AFTER_MS = 1000;
+
+// loadOverlay starts the ebiten overlay (overlay.html, 12 MB of wasm) once.
+// Go's start-up there (runtime, ebiten's shader compiler, WebGL set-up) is
+// one long task on this page's main thread, so it comes after the first
+// face box, not before.
+function loadOverlay() {
+  const f = $('overlay');
+  if (!f || state.overlayLoading) return;
+  state.overlayLoading = true;
+  f.src = 'overlay.html';
+}
+
+// The overlay calls this from its first Update (wasm/overlay).
+window.facewatchOverlayReady = () => {
+  if (hook.overlayReadyMs !== null) return;
+  hook.overlayReadyMs = Math.round(performance.now());
+  const c = $('boxes');
+  c.getContext('2d').clearRect(0, 0, c.width, c.height);
+  c.hidden = true;
+};
+
+// drawBoxes draws the faces' boxes on a plain 2D canvas while the overlay
+// is not running yet (or is turned off with ?overlay=off), so the first
+// face is seen as soon as it is found.
+function drawBoxes(r) {
+  const c = $('boxes');
+  const show = !STORY_SCENES.includes(hook.scene) && r.width > 0;
+  c.hidden = !show;
+  if (!show) return;
+  if (c.width !== r.width || c.height !== r.height) { c.width = r.width; c.height = r.height; }
+  c.classList.toggle('mirror', state.mirror);
+  const g = c.getContext('2d');
+  g.clearRect(0, 0, c.width, c.height);
+  g.strokeStyle = '#ffcc00';
+  g.lineWidth = Math.max(2, r.width / 240);
+  for (const f of r.faces) g.strokeRect(f.x, f.y, f.w, f.h);
+}
+
+function clearBoxes() {
+  const c = $('boxes');
+  c.getContext('2d').clearRect(0, 0, c.width, c.height);
 }
 
 function wakeOverlay() {
@@ -457,6 +513,7 @@ function setScene(scene) {
   for (const s of STORY_SCENES) $(`scene-${s}`).hidden = scene !== s;
   // The overlay draws the find and track scenes; the story scenes show the plain picture.
   if ($('overlay')) $('overlay').hidden = STORY_SCENES.includes(scene);
+  if (STORY_SCENES.includes(scene)) $('boxes').hidden = true;
   showStory(scene);
   if (scene !== 'find') {
     setPlaying(false);
@@ -620,6 +677,7 @@ function wire() {
     if (noteKey) $('source-note').textContent = t(noteKey, noteVars);
     setPlaying(state.playing);
     setFrozen(state.frozen, true);
+    if (state.progress) showProgress(...state.progress);
     $('step-of').textContent = t('find.stepOf', { n: state.step, total: STEPS });
   });
   new ResizeObserver(layoutOverlay).observe($('stage'));
@@ -627,7 +685,18 @@ function wire() {
 }
 
 async function main() {
+  const q = new URLSearchParams(location.search);
+  const src = q.get('source');
+  // ?overlay=off drops the ebiten overlay (to measure what it costs); the
+  // page's plain boxes stay.
+  if (q.get('overlay') === 'off') $('overlay').remove();
   wire();
+  // The words and the source load together: on a link straight to the
+  // camera its stream is already opening (js/boot.js), and the first frame
+  // need not wait for the language files or the story scenes.
+  const lang = setLang(initialLang());
+  if (src === 'camera') useCamera(cameraOpening);
+  else if (src === 'clip') useClip();
   initStory({
     hook,
     worker: () => (state.bootDone ? state.worker : null),
@@ -639,19 +708,13 @@ async function main() {
     onSent,
   });
   hook.bytesSent = bytesSent();
-  await setLang(initialLang());
+  await lang;
+  state.started.catch((e) => fail(t('load.failed', { error: e.message })));
   setStep(1);
-  const q = new URLSearchParams(location.search);
-  // ?overlay=off drops the ebiten overlay (to measure what it costs).
-  if (q.get('overlay') === 'off') $('overlay').remove();
   if (['track', ...STORY_SCENES].includes(q.get('scene'))) setScene(q.get('scene'));
   const step = Number(q.get('step'));
   if (step >= 1 && step <= STEPS) setStep(step);
-  // Start downloading the detector while the visitor reads the start screen.
-  boot().catch((e) => fail(t('load.failed', { error: e.message })));
-  const src = q.get('source');
-  if (src === 'camera') useCamera();
-  else if (src === 'clip') useClip();
 }
 
+boot();
 main();
