@@ -130,6 +130,9 @@ test(`start-up on a fake camera, ${RUNS} cold start(s), steady state, warm reloa
     // The preloaded downloads are used, not fetched twice.
     const twice = ['/worker.wasm', '/models/facefinder'].map((p) => `${p} ×${rec.requests.filter((r) => new URL(r.url).pathname === p).length}`);
     measure(`cold ${i}/${RUNS}: requests`, twice.join(', '));
+    for (const p of ['/worker.wasm', '/models/facefinder']) {
+      assert.equal(rec.requests.filter((r) => new URL(r.url).pathname === p).length, 1, `${p} fetched more than once: the preload was not used`);
+    }
     // Functional facts: a face was found after the page was navigated to,
     // and the pipeline's marks come in their natural order.
     assert.equal(typeof m.firstFace, 'number', 'no first face');
