@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"math"
 	"syscall/js"
+	"time"
 	"unsafe"
 
 	"github.com/hajimehoshi/ebiten/v2"
@@ -193,13 +194,22 @@ func (g *game) Layout(w, h int) (int, int) {
 	return w, h
 }
 
+// yield gives the page's main thread back for a moment: the overlay runs on
+// its parent page's thread (a same-origin iframe), and Go on js/wasm returns
+// to the browser's event loop whenever every goroutine is waiting. Start-up
+// is split at these points so the page can handle worker results and draw
+// in between, instead of one task of the whole start-up.
+func yield() { time.Sleep(time.Millisecond) }
+
 func main() {
+	yield() // package initialisation (ebiten's shaders among it) was one task
 	g := &game{
 		parent: js.Global().Get("parent"),
 		uint8:  js.Global().Get("Uint8Array"),
 	}
 	g.perf = g.parent.Get("performance") // the page's clock: stepStart comes from it
 	g.initSprites()
+	yield()
 	g.setTimeout = js.Global().Get("setTimeout")
 	g.tick = js.FuncOf(func(js.Value, []js.Value) any {
 		g.onTick()
