@@ -23,9 +23,11 @@ func gemm(out, a, b []float32, K, C, T, ldo, ldt int) {
 				ap := at[h : h+n]
 				bp := bt
 				var c00, c01, c02, c03, c10, c11, c12, c13 float32
-				for len(bp) >= 16 && len(ap) >= 16 {
+				for len(bp) >= 32 && len(ap) >= 32 {
 					// One b value live at a time keeps the register
-					// pressure at 8 + 2 + 2. Four channels per pass.
+					// pressure at 8 + 2 + 2. Eight channels per pass: under
+					// wasm every loop back-edge is a jump through the
+					// function's dispatch table, so fewer passes matter.
 					a0, a1 := ap[0], ap[1]
 					b := bp[0]
 					c00 += a0 * b
@@ -78,7 +80,59 @@ func gemm(out, a, b []float32, K, C, T, ldo, ldt int) {
 					b = bp[15]
 					c03 += a0 * b
 					c13 += a1 * b
-					bp, ap = bp[16:], ap[16:]
+					a0, a1 = ap[16], ap[17]
+					b = bp[16]
+					c00 += a0 * b
+					c10 += a1 * b
+					b = bp[17]
+					c01 += a0 * b
+					c11 += a1 * b
+					b = bp[18]
+					c02 += a0 * b
+					c12 += a1 * b
+					b = bp[19]
+					c03 += a0 * b
+					c13 += a1 * b
+					a0, a1 = ap[20], ap[21]
+					b = bp[20]
+					c00 += a0 * b
+					c10 += a1 * b
+					b = bp[21]
+					c01 += a0 * b
+					c11 += a1 * b
+					b = bp[22]
+					c02 += a0 * b
+					c12 += a1 * b
+					b = bp[23]
+					c03 += a0 * b
+					c13 += a1 * b
+					a0, a1 = ap[24], ap[25]
+					b = bp[24]
+					c00 += a0 * b
+					c10 += a1 * b
+					b = bp[25]
+					c01 += a0 * b
+					c11 += a1 * b
+					b = bp[26]
+					c02 += a0 * b
+					c12 += a1 * b
+					b = bp[27]
+					c03 += a0 * b
+					c13 += a1 * b
+					a0, a1 = ap[28], ap[29]
+					b = bp[28]
+					c00 += a0 * b
+					c10 += a1 * b
+					b = bp[29]
+					c01 += a0 * b
+					c11 += a1 * b
+					b = bp[30]
+					c02 += a0 * b
+					c12 += a1 * b
+					b = bp[31]
+					c03 += a0 * b
+					c13 += a1 * b
+					bp, ap = bp[32:], ap[32:]
 				}
 				for len(bp) >= 4 && len(ap) >= 4 {
 					a0, a1 := ap[0], ap[1]
