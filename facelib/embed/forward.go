@@ -47,6 +47,7 @@ type Workspace struct {
 	t    []float32 // conv1 output inside a block
 	s1   []float32 // im2col / Winograd input tiles
 	s2   []float32 // GEMM output
+	row  []float32 // one row of the max pool
 	gap  [fcIn]float32
 
 	// current job, read by the range functions
@@ -108,6 +109,7 @@ func (m *Model) NewWorkspace(opts ...Option) *Workspace {
 	geo := newGeometry()
 	w.in = make([]float32, 3*ChipSize*ChipSize) // polyphase: 12 x 75 x 75
 	w.stem = make([]float32, m.stem.cout*geo.stemOut*geo.stemOut)
+	w.row = make([]float32, 2*geo.poolOut+1)
 	act, s1, s2 := 0, 0, 0
 	need := func(c *conv) {
 		act = max(act, c.cin*c.inH*c.inW, c.cout*c.outH*c.outW)
@@ -218,7 +220,7 @@ func (w *Workspace) forward() Descriptor {
 	geo := m.stem
 	w.conv(m.stem, w.in, epilogue{dst: w.stem, dh: geo.outH, dw: geo.outW, relu: true})
 	pool := (geo.outH-3)/2 + 1
-	maxPool3s2(w.a, w.stem, geo.cout, geo.outH, geo.outW, pool)
+	maxPool3s2(w.a, w.stem, w.row, geo.cout, geo.outH, geo.outW, pool)
 	x, y := w.a, w.b
 	side := pool
 	for _, b := range m.blocks {
@@ -398,25 +400,42 @@ func (w *Workspace) jobDirectOut(lo, hi int) {
 	}
 }
 
-// maxPool3s2 is tfjs maxPool(x, 3, 2, 'valid') on [c][h][w] into [c][o][o].
-func maxPool3s2(dst, src []float32, c, h, w, o int) {
+// maxPool3s2 is tfjs maxPool(x, 3, 2, 'valid') on [c][h][w] into [c][o][o],
+// separably: the max of three rows, then of three columns of that. tmp
+// holds one row (2o+1 values). The compares are written so that they
+// compile to selects, not branches: under wasm a branch is a jump through
+// the function's dispatch table, and the max builtin is a runtime call.
+func maxPool3s2(dst, src, tmp []float32, c, h, w, o int) {
+	cols := 2*o + 1
+	tmp = tmp[:cols]
 	for ci := range c {
 		in := src[ci*h*w : (ci+1)*h*w]
 		out := dst[ci*o*o : (ci+1)*o*o]
 		for y := range o {
-			for x := range o {
-				// Explicit compares: the max builtin handles NaN and
-				// compiles to a runtime call under wasm.
-				m := in[(2*y)*w+2*x]
-				for dy := range 3 {
-					row := in[(2*y+dy)*w+2*x : (2*y+dy)*w+2*x+3]
-					for _, v := range row {
-						if v > m {
-							m = v
-						}
-					}
+			r0 := in[2*y*w : 2*y*w+cols]
+			r1 := in[(2*y+1)*w : (2*y+1)*w+cols]
+			r2 := in[(2*y+2)*w : (2*y+2)*w+cols]
+			r1, r2, t := r1[:len(r0)], r2[:len(r0)], tmp[:len(r0)]
+			for x, m := range r0 {
+				if v := r1[x]; v > m {
+					m = v
 				}
-				out[y*o+x] = m
+				if v := r2[x]; v > m {
+					m = v
+				}
+				t[x] = m
+			}
+			row := out[y*o : y*o+o]
+			for x := range row {
+				p := t[2*x : 2*x+3 : 2*x+3]
+				m := p[0]
+				if v := p[1]; v > m {
+					m = v
+				}
+				if v := p[2]; v > m {
+					m = v
+				}
+				row[x] = m
 			}
 		}
 	}

@@ -51,7 +51,7 @@ func BenchmarkStage(b *testing.B) {
 	})
 	b.Run("maxpool", func(b *testing.B) {
 		for b.Loop() {
-			maxPool3s2(w.a, w.stem, st.cout, st.outH, st.outW, (st.outH-3)/2+1)
+			maxPool3s2(w.a, w.stem, w.row, st.cout, st.outH, st.outW, (st.outH-3)/2+1)
 		}
 	})
 	for _, blk := range m.blocks {
