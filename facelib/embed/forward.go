@@ -117,6 +117,9 @@ func (m *Model) NewWorkspace(opts ...Option) *Workspace {
 		case kindWino4, kindWino34:
 			s1 = max(s1, 36*c.cin*c.tpad)
 			s2 = max(s2, 36*c.cout*c.tpad)
+		case kindWino6:
+			s1 = max(s1, 64*c.cin*c.tpad)
+			s2 = max(s2, 64*c.cout*c.tpad)
 		case kindWino2:
 			s1 = max(s1, 16*c.cin*c.tpad)
 			s2 = max(s2, 16*c.cout*c.tpad)
@@ -271,7 +274,7 @@ func (w *Workspace) conv(c *conv, src []float32, e epilogue) {
 	e.bias = c.bias
 	w.cur, w.src, w.ep = c, src, e
 	switch c.kind {
-	case kindWino4, kindWino2, kindWino34:
+	case kindWino4, kindWino2, kindWino34, kindWino6:
 		w.parallel(c.cin, (*Workspace).jobWinoIn)
 		w.parallel(c.cout/4, (*Workspace).jobWinoGemm)
 		w.parallel(c.cout/4, (*Workspace).jobWinoOut)
@@ -301,10 +304,13 @@ func (w *Workspace) parallel(n int, fn func(w *Workspace, lo, hi int)) {
 }
 
 func (w *Workspace) jobWinoIn(lo, hi int) {
-	if w.cur.kind != kindWino2 {
-		winoIn6(w.s1, w.src, w.cur, lo, hi)
-	} else {
+	switch w.cur.kind {
+	case kindWino2:
 		winoIn4(w.s1, w.src, w.cur, lo, hi)
+	case kindWino6:
+		winoIn8(w.s1, w.src, w.cur, lo, hi)
+	default:
+		winoIn6(w.s1, w.src, w.cur, lo, hi)
 	}
 }
 
@@ -330,6 +336,8 @@ func (w *Workspace) jobWinoOut(lo, hi int) {
 		winoOut6(w.s2, w.cur, &w.ep, lo*4, hi*4)
 	case kindWino34:
 		winoOut63(w.s2, w.cur, &w.ep, lo*4, hi*4)
+	case kindWino6:
+		winoOut8(w.s2, w.cur, &w.ep, lo*4, hi*4)
 	default:
 		winoOut4(w.s2, w.cur, &w.ep, lo*4, hi*4)
 	}

@@ -43,6 +43,7 @@ const (
 	kindWino4                  // Winograd F(4x4,3x3)
 	kindWino2                  // Winograd F(2x2,3x3)
 	kindWino34                 // Winograd F(3x3,4x4) on a polyphase input (the stem)
+	kindWino6                  // Winograd F(6x6,3x3)
 )
 
 // conv is one convolution with its bias and scale layer folded in:
@@ -432,6 +433,8 @@ func (l *loader) conv(prefix string, k, stride, cin, cout int, same bool, inH, i
 		c.packWinograd(f, 6)
 	case kindWino2:
 		c.packWinograd(f, 4)
+	case kindWino6:
+		c.packWinograd(f, 8)
 	default:
 		c.packDirect(f)
 	}
@@ -439,9 +442,11 @@ func (l *loader) conv(prefix string, k, stride, cin, cout int, same bool, inH, i
 }
 
 // chooseKind picks the algorithm for a layer: Winograd for 3x3 stride-1
-// layers (F(4x4) where the tiles fit well and the transformed weights stay
-// small, F(2x2) for the 256-channel layers, whose F(4x4) weights would be
-// 4x the original), direct otherwise.
+// layers — F(6x6,3x3) for the large 32- and 64-channel ones (35x35 and
+// 17x17: 64 multiplies per 36 outputs, and with the tile padding still about
+// a quarter fewer than F(4x4)), F(4x4,3x3) where 4x4 tiles fit exactly
+// (8x8), F(2x2) for the 256-channel layers, whose F(4x4) weights would be 4x
+// the original — direct otherwise.
 func chooseKind(c *conv) convKind {
 	if c.k == 4 && c.stride == 1 && !c.same {
 		return kindWino34
@@ -451,6 +456,9 @@ func chooseKind(c *conv) convKind {
 	}
 	if c.cout >= 256 {
 		return kindWino2
+	}
+	if c.cout <= 64 && c.outH >= 12 && c.outW >= 12 {
+		return kindWino6
 	}
 	return kindWino4
 }

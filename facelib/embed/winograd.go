@@ -24,6 +24,18 @@ var (
 		{1.0 / 24, -1.0 / 12, 1.0 / 6},
 		{0, 0, 1},
 	}
+	// g8 is G for F(6x6,3x3) on the points 0, ±1, ±1/2, ±2, ∞ (the
+	// F(6,3) matrices of Lavin & Gray and NNPACK).
+	g8 = [8][3]float64{
+		{1, 0, 0},
+		{-2.0 / 9, -2.0 / 9, -2.0 / 9},
+		{-2.0 / 9, 2.0 / 9, -2.0 / 9},
+		{1.0 / 90, 1.0 / 45, 2.0 / 45},
+		{1.0 / 90, -1.0 / 45, 2.0 / 45},
+		{32.0 / 45, 16.0 / 45, 8.0 / 45},
+		{32.0 / 45, -16.0 / 45, 8.0 / 45},
+		{0, 0, 1},
+	}
 )
 
 // g6r4 is G for F(3x3,4x4) on the same points as F(4x4,3x3) (0, ±1, ±2, ∞),
@@ -52,10 +64,12 @@ func (c *conv) packWinograd(f []float64, a int) {
 	c.tilesX = tilesX
 	c.tiles = tilesY * tilesX
 	c.tpad = (c.tiles + 3) &^ 3
-	var g [6][4]float64 // G, a×r
+	var g [8][4]float64 // G, a×r
 	for i := range a {
 		for j := range r {
 			switch {
+			case a == 8:
+				g[i][j] = g8[i][j]
 			case a == 4:
 				g[i][j] = g4[i][j]
 			case r == 4:
@@ -68,7 +82,7 @@ func (c *conv) packWinograd(f []float64, a int) {
 	nw := a * a * c.cout * c.cin
 	c.w = make([]float32, nw, nw+packSlack)
 	kb, stride := c.cout/4, c.cin*4 // U[ξ][o/4][c][4]: ξ-plane and block strides
-	var tmp [6][4]float64
+	var tmp [8][4]float64
 	var k [16]float64
 	for o := range c.cout {
 		for ci := range c.cin {
@@ -371,6 +385,154 @@ func winoOut63(m []float32, c *conv, e *epilogue, k0, k1 int) {
 			}
 			y, x := t/c.tilesX*3, t%c.tilesX*3
 			e.storeTile(k, y, x, min(3, c.outH-y), min(3, c.outW-x), &out)
+		}
+	}
+}
+
+// winoIn8 transforms input tiles for F(6x6,3x3): V = Bᵀ d B with
+//
+//	Bᵀ = [1    0 -21/4     0  21/4     0 -1 0]
+//	     [0    1     1 -17/4 -17/4     1  1 0]
+//	     [0   -1     1  17/4 -17/4    -1  1 0]
+//	     [0  1/2   1/4  -5/2  -5/4     2  1 0]
+//	     [0 -1/2   1/4   5/2  -5/4    -2  1 0]
+//	     [0    2     4  -5/2    -5   1/2  1 0]
+//	     [0   -2     4   5/2    -5  -1/2  1 0]
+//	     [0   -1     0  21/4     0 -21/4  0 1]
+func winoIn8(v, x []float32, c *conv, c0, c1 int) {
+	h, w := c.inH, c.inW
+	tb4 := c.tpad / 4
+	cs := c.cin * 4
+	xs := tb4 * cs
+	var d [8][8]float32
+	var e [8][8]float32
+	for ci := c0; ci < c1; ci++ {
+		plane := x[ci*h*w : (ci+1)*h*w]
+		for t := 0; t < c.tpad; t++ {
+			ty, tx := t/c.tilesX, t%c.tilesX
+			y0, x0 := ty*6-c.wpad, tx*6-c.wpad
+			if t >= c.tiles {
+				d = [8][8]float32{}
+			} else if y0 >= 0 && x0 >= 0 && y0+8 <= h && x0+8 <= w {
+				for i := range 8 {
+					row := plane[(y0+i)*w+x0 : (y0+i)*w+x0+8]
+					d[i] = [8]float32{row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7]}
+				}
+			} else {
+				for i := range 8 {
+					for j := range 8 {
+						yy, xx := y0+i, x0+j
+						if yy >= 0 && yy < h && xx >= 0 && xx < w {
+							d[i][j] = plane[yy*w+xx]
+						} else {
+							d[i][j] = 0
+						}
+					}
+				}
+			}
+			for j := range 8 {
+				d0, d1, d2, d3, d4, d5, d6, d7 := d[0][j], d[1][j], d[2][j], d[3][j], d[4][j], d[5][j], d[6][j], d[7][j]
+				e[0][j] = d0 - d6 + 5.25*(d4-d2)
+				p, q := d2+d6-4.25*d4, d1+d5-4.25*d3
+				e[1][j], e[2][j] = p+q, p-q
+				p, q = 0.25*d2-1.25*d4+d6, 0.5*d1-2.5*d3+2*d5
+				e[3][j], e[4][j] = p+q, p-q
+				p, q = 4*d2-5*d4+d6, 2*d1-2.5*d3+0.5*d5
+				e[5][j], e[6][j] = p+q, p-q
+				e[7][j] = d7 - d1 + 5.25*(d3-d5)
+			}
+			base := (t/4)*cs + ci*4 + t%4
+			for i := range 8 {
+				r0, r1, r2, r3, r4, r5, r6, r7 := e[i][0], e[i][1], e[i][2], e[i][3], e[i][4], e[i][5], e[i][6], e[i][7]
+				o := base + i*8*xs
+				v[o] = r0 - r6 + 5.25*(r4-r2)
+				p, q := r2+r6-4.25*r4, r1+r5-4.25*r3
+				v[o+xs], v[o+2*xs] = p+q, p-q
+				p, q = 0.25*r2-1.25*r4+r6, 0.5*r1-2.5*r3+2*r5
+				v[o+3*xs], v[o+4*xs] = p+q, p-q
+				p, q = 4*r2-5*r4+r6, 2*r1-2.5*r3+0.5*r5
+				v[o+5*xs], v[o+6*xs] = p+q, p-q
+				v[o+7*xs] = r7 - r1 + 5.25*(r3-r5)
+			}
+		}
+	}
+}
+
+// winoOut8 transforms GEMM results back for F(6x6,3x3):
+//
+//	Aᵀ = [1 1  1  1   1    1     1 0]
+//	     [0 1 -1  2  -2  1/2  -1/2 0]
+//	     [0 1  1  4   4  1/4   1/4 0]
+//	     [0 1 -1  8  -8  1/8  -1/8 0]
+//	     [0 1  1 16  16 1/16  1/16 0]
+//	     [0 1 -1 32 -32 1/32 -1/32 1]
+func winoOut8(m []float32, c *conv, e *epilogue, k0, k1 int) {
+	var r [6][8]float32
+	var out [6][6]float32
+	for k := k0; k < k1; k++ {
+		for t := 0; t < c.tiles; t++ {
+			s := m[(k*c.tpad+t)*64 : (k*c.tpad+t)*64+64]
+			for j := range 8 {
+				s0, s1, s2, s3, s4, s5, s6, s7 := s[j], s[8+j], s[16+j], s[24+j], s[32+j], s[40+j], s[48+j], s[56+j]
+				a1, b1 := s1+s2, s1-s2
+				a2, b2 := s3+s4, s3-s4
+				a3, b3 := s5+s6, s5-s6
+				r[0][j] = s0 + a1 + a2 + a3
+				r[1][j] = b1 + 2*b2 + 0.5*b3
+				r[2][j] = a1 + 4*a2 + 0.25*a3
+				r[3][j] = b1 + 8*b2 + 0.125*b3
+				r[4][j] = a1 + 16*a2 + 0.0625*a3
+				r[5][j] = b1 + 32*b2 + 0.03125*b3 + s7
+			}
+			for i := range 6 {
+				q := &r[i]
+				a1, b1 := q[1]+q[2], q[1]-q[2]
+				a2, b2 := q[3]+q[4], q[3]-q[4]
+				a3, b3 := q[5]+q[6], q[5]-q[6]
+				out[i] = [6]float32{
+					q[0] + a1 + a2 + a3,
+					b1 + 2*b2 + 0.5*b3,
+					a1 + 4*a2 + 0.25*a3,
+					b1 + 8*b2 + 0.125*b3,
+					a1 + 16*a2 + 0.0625*a3,
+					b1 + 32*b2 + 0.03125*b3 + q[7],
+				}
+			}
+			y, x := t/c.tilesX*6, t%c.tilesX*6
+			e.storeTile6(k, y, x, min(6, c.outH-y), min(6, c.outW-x), &out)
+		}
+	}
+}
+
+// storeTile6 is storeTile for a 6x6 output tile.
+func (e *epilogue) storeTile6(k, y0, x0, rows, cols int, tile *[6][6]float32) {
+	b := e.bias[k]
+	for i := 0; i < rows; i++ {
+		off := (k*e.dh+y0+i)*e.dw + x0
+		d := e.dst[off : off+cols]
+		t := tile[i][:len(d)]
+		switch {
+		case e.res != nil:
+			r := e.res[off : off+len(d)]
+			for j := range d {
+				v := t[j] + b + r[j]
+				if v < 0 {
+					v = 0
+				}
+				d[j] = v
+			}
+		case e.relu:
+			for j := range d {
+				v := t[j] + b
+				if v < 0 {
+					v = 0
+				}
+				d[j] = v
+			}
+		default:
+			for j := range d {
+				d[j] = t[j] + b
+			}
 		}
 	}
 }
