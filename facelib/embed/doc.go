@@ -22,10 +22,10 @@
 //
 // The forward pass matches face-api on tfjs to within 1e-4 per component
 // (tested against golden vectors from tfjs in assets/testdata/chips; the
-// measured worst case is 5e-7). It cuts the network's ~271 M multiplies to
-// ~92 M: Winograd F(6x6,3x3), F(4x4,3x3) and F(2x2,3x3) for the 3x3 stride-1
+// measured worst case is 7e-7). It cuts the network's ~271 M multiplies to
+// ~90 M: Winograd F(6x6,3x3), F(4x4,3x3) and F(2x2,3x3) for the 3x3 stride-1
 // convolutions, the 7x7 stride-2 stem rewritten as a 4x4 convolution over
-// the input's polyphase components and run with Winograd F(3x3,4x4), all
+// the input's polyphase components and run with Winograd F(5x5,4x4), all
 // with weights transformed once at load, and a register-blocked,
 // bounds-check-free GEMM inner loop. Natively a Workspace may split each
 // layer across goroutines (WithThreads); the browser build runs on one. It

@@ -114,10 +114,10 @@ func (m *Model) NewWorkspace(opts ...Option) *Workspace {
 	need := func(c *conv) {
 		act = max(act, c.cin*c.inH*c.inW, c.cout*c.outH*c.outW)
 		switch c.kind {
-		case kindWino4, kindWino34:
+		case kindWino4:
 			s1 = max(s1, 36*c.cin*c.tpad)
 			s2 = max(s2, 36*c.cout*c.tpad)
-		case kindWino6:
+		case kindWino6, kindWino54:
 			s1 = max(s1, 64*c.cin*c.tpad)
 			s2 = max(s2, 64*c.cout*c.tpad)
 		case kindWino2:
@@ -274,7 +274,7 @@ func (w *Workspace) conv(c *conv, src []float32, e epilogue) {
 	e.bias = c.bias
 	w.cur, w.src, w.ep = c, src, e
 	switch c.kind {
-	case kindWino4, kindWino2, kindWino34, kindWino6:
+	case kindWino4, kindWino2, kindWino6, kindWino54:
 		w.parallel(c.cin, (*Workspace).jobWinoIn)
 		w.parallel(c.cout/4, (*Workspace).jobWinoGemm)
 		w.parallel(c.cout/4, (*Workspace).jobWinoOut)
@@ -307,7 +307,7 @@ func (w *Workspace) jobWinoIn(lo, hi int) {
 	switch w.cur.kind {
 	case kindWino2:
 		winoIn4(w.s1, w.src, w.cur, lo, hi)
-	case kindWino6:
+	case kindWino6, kindWino54:
 		winoIn8(w.s1, w.src, w.cur, lo, hi)
 	default:
 		winoIn6(w.s1, w.src, w.cur, lo, hi)
@@ -334,10 +334,10 @@ func (w *Workspace) jobWinoOut(lo, hi int) {
 	switch w.cur.kind {
 	case kindWino4:
 		winoOut6(w.s2, w.cur, &w.ep, lo*4, hi*4)
-	case kindWino34:
-		winoOut63(w.s2, w.cur, &w.ep, lo*4, hi*4)
 	case kindWino6:
 		winoOut8(w.s2, w.cur, &w.ep, lo*4, hi*4)
+	case kindWino54:
+		winoOut85(w.s2, w.cur, &w.ep, lo*4, hi*4)
 	default:
 		winoOut4(w.s2, w.cur, &w.ep, lo*4, hi*4)
 	}

@@ -42,8 +42,8 @@ const (
 	kindDirect convKind = iota // im2col + GEMM (strided, 7x7, tiny inputs)
 	kindWino4                  // Winograd F(4x4,3x3)
 	kindWino2                  // Winograd F(2x2,3x3)
-	kindWino34                 // Winograd F(3x3,4x4) on a polyphase input (the stem)
 	kindWino6                  // Winograd F(6x6,3x3)
+	kindWino54                 // Winograd F(5x5,4x4) on a polyphase input (the stem)
 )
 
 // conv is one convolution with its bias and scale layer folded in:
@@ -168,7 +168,7 @@ func Load(manifest, weights []byte) (*Model, error) {
 	if m.stem, err = l.conv("conv32_down", 7, 2, 3, 32, false, geo.stemIn, geo.stemIn); err != nil {
 		return nil, err
 	}
-	if m.stem.kind != kindWino34 || m.stem.cin != 12 {
+	if m.stem.kind != kindWino54 || m.stem.cin != 12 {
 		// Unreachable: the architecture is fixed; preprocess relies on it.
 		return nil, fmt.Errorf("embed: internal error: stem is not polyphase")
 	}
@@ -427,13 +427,11 @@ func (l *loader) conv(prefix string, k, stride, cin, cout int, same bool, inH, i
 	}
 	c.kind = chooseKind(c)
 	switch c.kind {
-	case kindWino34:
-		c.packWinograd(f, 6)
 	case kindWino4:
 		c.packWinograd(f, 6)
 	case kindWino2:
 		c.packWinograd(f, 4)
-	case kindWino6:
+	case kindWino6, kindWino54:
 		c.packWinograd(f, 8)
 	default:
 		c.packDirect(f)
@@ -449,7 +447,7 @@ func (l *loader) conv(prefix string, k, stride, cin, cout int, same bool, inH, i
 // the original — direct otherwise.
 func chooseKind(c *conv) convKind {
 	if c.k == 4 && c.stride == 1 && !c.same {
-		return kindWino34
+		return kindWino54
 	}
 	if c.k != 3 || c.stride != 1 || !c.same || c.outH < 2 || c.outW < 2 {
 		return kindDirect
@@ -468,7 +466,7 @@ func chooseKind(c *conv) convKind {
 // components (input channel c, row parity a, column parity b becomes channel
 // 4c+2a+b of a half-size image): out[y][x] = Σ in[2y+ky][2x+kx]·w[ky][kx]
 // = Σ P_ab[y+ky'][x+kx']·w[2ky'+a][2kx'+b]. The taps past 7 are zero. The
-// stride-1 form can then use Winograd F(3x3,4x4), a quarter of the
+// stride-1 form can then use Winograd F(5x5,4x4), under a fifth of the
 // multiplies of the direct form.
 func (c *conv) polyphase(f []float64) ([]float64, *conv) {
 	p := *c

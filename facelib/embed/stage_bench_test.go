@@ -29,7 +29,7 @@ func BenchmarkStage(b *testing.B) {
 	}
 	w.preprocess(pix, 4*ChipSize)
 	w.forward() // fill every buffer with real activations
-	kinds := map[convKind]string{kindDirect: "direct", kindWino4: "F4x4", kindWino2: "F2x2", kindWino34: "F3x3_4x4", kindWino6: "F6x6"}
+	kinds := map[convKind]string{kindDirect: "direct", kindWino4: "F4x4", kindWino2: "F2x2", kindWino6: "F6x6", kindWino54: "F5x5_4x4"}
 	b.Run("preprocess", func(b *testing.B) {
 		for b.Loop() {
 			w.preprocess(pix, 4*ChipSize)

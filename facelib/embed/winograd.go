@@ -38,20 +38,24 @@ var (
 	}
 )
 
-// g6r4 is G for F(3x3,4x4) on the same points as F(4x4,3x3) (0, ±1, ±2, ∞),
-// so the input transform Bᵀ is shared: G[j][k] = p_j^k / Π_{l≠j}(p_j - p_l).
-var g6r4 = [6][4]float64{
-	{1.0 / 4, 0, 0, 0},
-	{-1.0 / 6, -1.0 / 6, -1.0 / 6, -1.0 / 6},
-	{-1.0 / 6, 1.0 / 6, -1.0 / 6, 1.0 / 6},
-	{1.0 / 24, 1.0 / 12, 1.0 / 6, 1.0 / 3},
-	{1.0 / 24, -1.0 / 12, 1.0 / 6, -1.0 / 3},
+// g8r4 is G for F(5x5,4x4) on the same points as F(6x6,3x3), so it shares
+// that input transform: row j is g8's row scale times p_j^k (the point ∞
+// keeps only the highest power).
+var g8r4 = [8][4]float64{
+	{1, 0, 0, 0},
+	{-2.0 / 9, -2.0 / 9, -2.0 / 9, -2.0 / 9},
+	{-2.0 / 9, 2.0 / 9, -2.0 / 9, 2.0 / 9},
+	{1.0 / 90, 1.0 / 45, 2.0 / 45, 4.0 / 45},
+	{1.0 / 90, -1.0 / 45, 2.0 / 45, -4.0 / 45},
+	{32.0 / 45, 16.0 / 45, 8.0 / 45, 4.0 / 45},
+	{32.0 / 45, -16.0 / 45, 8.0 / 45, -4.0 / 45},
 	{0, 0, 0, 1},
 }
 
 // packWinograd transforms the folded filters f ([o][c][r][r], float64, r =
 // c.k) into U[ξ][o/4][c][4] for tile size a and output tile side m = a-r+1
-// (F(2x2,3x3): a=4; F(4x4,3x3): a=6; F(3x3,4x4): a=6, r=4), and sets the
+// (F(2x2,3x3): a=4; F(4x4,3x3): a=6; F(6x6,3x3): a=8; F(5x5,4x4): a=8,
+// r=4), and sets the
 // layer's tile counts. pad is the input offset of the first tile (1 for
 // 'same', 0 for 'valid').
 func (c *conv) packWinograd(f []float64, a int) {
@@ -68,12 +72,12 @@ func (c *conv) packWinograd(f []float64, a int) {
 	for i := range a {
 		for j := range r {
 			switch {
+			case a == 8 && r == 4:
+				g[i][j] = g8r4[i][j]
 			case a == 8:
 				g[i][j] = g8[i][j]
 			case a == 4:
 				g[i][j] = g4[i][j]
-			case r == 4:
-				g[i][j] = g6r4[i][j]
 			default:
 				g[i][j] = g6[i][j]
 			}
@@ -178,8 +182,7 @@ func winoIn4(v, x []float32, c *conv, c0, c1 int) {
 	}
 }
 
-// winoIn6 transforms input tiles for F(4x4,3x3) and F(3x3,4x4) (which share
-// their points, hence Bᵀ): V = Bᵀ d B with
+// winoIn6 transforms input tiles for F(4x4,3x3): V = Bᵀ d B with
 //
 //	Bᵀ = [4  0 -5  0 1 0]
 //	     [0 -4 -4  1 1 0]
@@ -357,39 +360,8 @@ func winoOut6(m []float32, c *conv, e *epilogue, k0, k1 int) {
 	}
 }
 
-// winoOut63 transforms GEMM results back for F(3x3,4x4):
-//
-//	Aᵀ = [1 1  1 1  1 0]
-//	     [0 1 -1 2 -2 0]
-//	     [0 1  1 4  4 1]
-func winoOut63(m []float32, c *conv, e *epilogue, k0, k1 int) {
-	var s [36]float32
-	var out [4][4]float32
-	for k := k0; k < k1; k++ {
-		for t := 0; t < c.tiles; t++ {
-			copy(s[:], m[(k*c.tpad+t)*len(s):])
-			var r [3][6]float32
-			for j := range 6 {
-				s0, s1, s2, s3, s4, s5 := s[j], s[6+j], s[12+j], s[18+j], s[24+j], s[30+j]
-				a, b := s1+s2, s1-s2
-				cc, d := s3+s4, s3-s4
-				r[0][j] = s0 + a + cc
-				r[1][j] = b + 2*d
-				r[2][j] = a + 4*cc + s5
-			}
-			for i := range 3 {
-				q := &r[i]
-				a, b := q[1]+q[2], q[1]-q[2]
-				cc, d := q[3]+q[4], q[3]-q[4]
-				out[i] = [4]float32{q[0] + a + cc, b + 2*d, a + 4*cc + q[5]}
-			}
-			y, x := t/c.tilesX*3, t%c.tilesX*3
-			e.storeTile(k, y, x, min(3, c.outH-y), min(3, c.outW-x), &out)
-		}
-	}
-}
-
-// winoIn8 transforms input tiles for F(6x6,3x3): V = Bᵀ d B with
+// winoIn8 transforms input tiles for F(6x6,3x3) and F(5x5,4x4) (which
+// share their points, hence Bᵀ): V = Bᵀ d B with
 //
 //	Bᵀ = [1    0 -21/4     0  21/4     0 -1 0]
 //	     [0    1     1 -17/4 -17/4     1  1 0]
@@ -410,7 +382,7 @@ func winoIn8(v, x []float32, c *conv, c0, c1 int) {
 		plane := x[ci*h*w : (ci+1)*h*w]
 		for t := 0; t < c.tpad; t++ {
 			ty, tx := t/c.tilesX, t%c.tilesX
-			y0, x0 := ty*6-c.wpad, tx*6-c.wpad
+			y0, x0 := ty*c.wm-c.wpad, tx*c.wm-c.wpad
 			if t >= c.tiles {
 				d = [8][8]float32{}
 			} else if y0 >= 0 && x0 >= 0 && y0+8 <= h && x0+8 <= w {
@@ -500,6 +472,44 @@ func winoOut8(m []float32, c *conv, e *epilogue, k0, k1 int) {
 			}
 			y, x := t/c.tilesX*6, t%c.tilesX*6
 			e.storeTile6(k, y, x, min(6, c.outH-y), min(6, c.outW-x), &out)
+		}
+	}
+}
+
+// winoOut85 transforms GEMM results back for F(5x5,4x4): Aᵀ is the first
+// five rows of winoOut8's, with the last column [0 0 0 0 1].
+func winoOut85(m []float32, c *conv, e *epilogue, k0, k1 int) {
+	var r [5][8]float32
+	var out [6][6]float32
+	for k := k0; k < k1; k++ {
+		for t := 0; t < c.tiles; t++ {
+			s := m[(k*c.tpad+t)*64 : (k*c.tpad+t)*64+64]
+			for j := range 8 {
+				s0, s1, s2, s3, s4, s5, s6, s7 := s[j], s[8+j], s[16+j], s[24+j], s[32+j], s[40+j], s[48+j], s[56+j]
+				a1, b1 := s1+s2, s1-s2
+				a2, b2 := s3+s4, s3-s4
+				a3, b3 := s5+s6, s5-s6
+				r[0][j] = s0 + a1 + a2 + a3
+				r[1][j] = b1 + 2*b2 + 0.5*b3
+				r[2][j] = a1 + 4*a2 + 0.25*a3
+				r[3][j] = b1 + 8*b2 + 0.125*b3
+				r[4][j] = a1 + 16*a2 + 0.0625*a3 + s7
+			}
+			for i := range 5 {
+				q := &r[i]
+				a1, b1 := q[1]+q[2], q[1]-q[2]
+				a2, b2 := q[3]+q[4], q[3]-q[4]
+				a3, b3 := q[5]+q[6], q[5]-q[6]
+				out[i] = [6]float32{
+					q[0] + a1 + a2 + a3,
+					b1 + 2*b2 + 0.5*b3,
+					a1 + 4*a2 + 0.25*a3,
+					b1 + 8*b2 + 0.125*b3,
+					a1 + 16*a2 + 0.0625*a3 + q[7],
+				}
+			}
+			y, x := t/c.tilesX*5, t%c.tilesX*5
+			e.storeTile6(k, y, x, min(5, c.outH-y), min(5, c.outW-x), &out)
 		}
 	}
 }
