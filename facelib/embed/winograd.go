@@ -1,5 +1,7 @@
 package embed
 
+import "math"
+
 // Winograd minimal filtering (Lavin & Gray 2015) for 3x3 stride-1 'same'
 // convolutions. A tile of a×a input values gives (a-2)×(a-2) outputs:
 // F(4x4,3x3) (a=6) needs 36 multiplies per 16 outputs instead of 144,
@@ -261,10 +263,19 @@ func (e *epilogue) store(k, y, x int, v float32) {
 	if e.res != nil {
 		v += e.res[i]
 	}
-	if (e.relu || e.res != nil) && v < 0 {
-		v = 0
+	if e.relu || e.res != nil {
+		v = relu(v)
 	}
 	e.dst[i] = v
+}
+
+// relu is max(v, 0) without a branch: (v + |v|) / 2 is exact (+0 for
+// v ≤ 0, v otherwise; NaN stays NaN). A compare and branch per value is
+// unpredictable (about half the values are negative), and under wasm Go
+// compiles it to a jump through the function's dispatch table; |v| is one
+// instruction on both.
+func relu(v float32) float32 {
+	return (v + float32(math.Abs(float64(v)))) * 0.5
 }
 
 // storeTile stores the top-left rows x cols of an output tile whose
@@ -281,19 +292,11 @@ func (e *epilogue) storeTile(k, y0, x0, rows, cols int, tile *[4][4]float32) {
 		case e.res != nil:
 			r := e.res[off : off+len(d)]
 			for j := range d {
-				v := t[j] + b + r[j]
-				if v < 0 {
-					v = 0
-				}
-				d[j] = v
+				d[j] = relu(t[j] + b + r[j])
 			}
 		case e.relu:
 			for j := range d {
-				v := t[j] + b
-				if v < 0 {
-					v = 0
-				}
-				d[j] = v
+				d[j] = relu(t[j] + b)
 			}
 		default:
 			for j := range d {
@@ -525,19 +528,11 @@ func (e *epilogue) storeTile6(k, y0, x0, rows, cols int, tile *[6][6]float32) {
 		case e.res != nil:
 			r := e.res[off : off+len(d)]
 			for j := range d {
-				v := t[j] + b + r[j]
-				if v < 0 {
-					v = 0
-				}
-				d[j] = v
+				d[j] = relu(t[j] + b + r[j])
 			}
 		case e.relu:
 			for j := range d {
-				v := t[j] + b
-				if v < 0 {
-					v = 0
-				}
-				d[j] = v
+				d[j] = relu(t[j] + b)
 			}
 		default:
 			for j := range d {
