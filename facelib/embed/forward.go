@@ -276,8 +276,7 @@ func (w *Workspace) conv(c *conv, src []float32, e epilogue) {
 	switch c.kind {
 	case kindWino4, kindWino2, kindWino6, kindWino54:
 		w.parallel(c.cin, (*Workspace).jobWinoIn)
-		w.parallel(c.cout/4, (*Workspace).jobWinoGemm)
-		w.parallel(c.cout/4, (*Workspace).jobWinoOut)
+		w.parallel(c.cout/4, (*Workspace).jobWinoGemmOut)
 	default:
 		w.parallel(c.tpad/4, (*Workspace).jobIm2col)
 		w.parallel(c.tpad/4, (*Workspace).jobDirectGemm)
@@ -314,7 +313,16 @@ func (w *Workspace) jobWinoIn(lo, hi int) {
 	}
 }
 
-func (w *Workspace) jobWinoGemm(lo, hi int) {
+// jobWinoGemmOut runs the Winograd products and the output transform for
+// the output channels [lo*4, hi*4). Both split the work by output channel, so
+// one goroutine does both for its channels with no barrier between them
+// (one hand-off fewer per layer when a Workspace has threads).
+func (w *Workspace) jobWinoGemmOut(lo, hi int) {
+	w.winoGemm(lo, hi)
+	w.jobWinoOut(lo, hi)
+}
+
+func (w *Workspace) winoGemm(lo, hi int) {
 	c := w.cur
 	n := c.wa * c.wa
 	// Output channels [lo*4, hi*4) for every ξ. M is laid out [k][t][ξ], so
