@@ -4,24 +4,36 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"sync"
 	"time"
 
 	"github.com/facewatch/facewatch/facelib/align"
 	"github.com/facewatch/facewatch/facelib/detect"
 	"github.com/facewatch/facewatch/facelib/embed"
+	"github.com/facewatch/facewatch/facelib/internal/fail"
 	"github.com/facewatch/facewatch/facelib/match"
 	"github.com/facewatch/facewatch/facelib/track"
 )
 
+// ChipSize is the side of the aligned face chip the embedding network reads,
+// in pixels (align.ChipSize and embed.ChipSize are the same constant).
+const ChipSize = align.ChipSize
+
+// Dim is the number of components of a face embedding (match.Dim).
+const Dim = match.Dim
+
 var (
 	// ErrNoModels means Options.Models lacks a model the call needs.
 	ErrNoModels = errors.New("facelib: model not loaded")
-	// ErrBadImage means the image is empty or too large.
-	ErrBadImage = errors.New("facelib: bad image")
+	// ErrBadImage means an image or pixel buffer is empty, too large or
+	// inconsistent. Every stage's own bad-image error (detect.ErrBadImage,
+	// align.ErrBadImage, embed.ErrBadInput) wraps it, so one errors.Is check
+	// covers the whole pipeline.
+	ErrBadImage = fail.ErrBadImage
 )
 
 // Options configures a Pipeline. The zero value of every field but Models
-// means "the defaults".
+// means "the defaults", and each default is the one its package documents.
 type Options struct {
 	// Models supplies the model bytes (assets.Models() for the bundled set).
 	// FaceFinder is required; PupilLocator is needed to align; EmbedManifest
@@ -31,10 +43,14 @@ type Options struct {
 	// image gets detect.ParamsFor its size (faces from 1/8 of the shorter
 	// side up to the whole image).
 	Detect *detect.Params
-	// Align sets the pupil/landmark search. The zero value means
-	// align.DefaultOptions() with landmarks on.
-	Align align.Options
-	// Track, when non-nil, configures the tracker; nil means
+	// Align, when non-nil, sets the pupil search; nil means
+	// align.DefaultOptions(). Its Landmarks field is ignored: use Landmarks.
+	Align *align.Options
+	// Landmarks turns on pigo's 15 landmark points for every face (it needs
+	// Models.Landmarks and costs about as much again as the pupils). Off by
+	// default: alignment needs the pupils only.
+	Landmarks bool
+	// Track, when non-nil, configures the trackers; nil means
 	// track.DefaultConfig().
 	Track *track.Config
 	// EmbedThreads splits each embedding across this many goroutines
@@ -42,7 +58,8 @@ type Options struct {
 	EmbedThreads int
 }
 
-// Face is a detected face with its eyes and landmarks located.
+// Face is a detected face with its eyes and landmarks located and, from
+// Faces, its embedding.
 type Face struct {
 	// Box is the detector's square box in image coordinates.
 	Box image.Rectangle
@@ -59,27 +76,46 @@ type Face struct {
 	Roll float64
 	// Chip maps image coordinates into the 150x150 face chip.
 	Chip align.Transform
+	// Embedding is the face's 128 numbers when Embedded is true (Faces
+	// fills it; Detect leaves it empty). Track passes it to the tracker,
+	// which then re-identifies faces that leave and come back.
+	Embedding match.Embedding
+	Embedded  bool
 	// Detection is the raw detector output.
 	Detection detect.Face
 }
 
-// Pipeline runs detect → align → embed → track. It keeps buffers between
-// calls, so one Pipeline must not be used by two goroutines at once; make one
-// per goroutine (the models' bytes can be shared).
+// Pipeline runs detect → align → embed → track on models loaded once.
+//
+// A Pipeline is safe for concurrent use by many goroutines: the parsed
+// models are immutable and shared, and every call takes its buffers from a
+// pool (a detector, an aligner's scratch, an embedding workspace), so results
+// are identical to serial use. Track is the exception by nature: it follows
+// one stream of frames, so concurrent Track calls are serialised; give each
+// camera its own Tracker (NewTracker).
 type Pipeline struct {
-	opts     Options
-	cascade  *detect.Cascade
-	detector *detect.Detector
-	detSize  image.Point
-	aligner  *align.Aligner
-	model    *embed.Model
-	ws       *embed.Workspace
-	tracker  *track.Tracker
+	opts    Options
+	cascade *detect.Cascade
+	aligner *align.Aligner // prototype: every workspace holds a Clone
+	model   *embed.Model
+	tcfg    track.Config
 
-	gray   []uint8
-	dets   []detect.Face
-	result align.Result
-	tdets  []track.Detection
+	pool sync.Pool // *workspace
+
+	mu      sync.Mutex // guards tracker (the default stream of Track)
+	tracker *Tracker
+}
+
+// workspace is everything one call needs besides the shared models.
+type workspace struct {
+	det     *detect.Detector
+	detSize image.Point
+	aligner *align.Aligner
+	ws      *embed.Workspace
+	gray    []uint8
+	dets    []detect.Face
+	result  align.Result
+	chip    *image.RGBA
 }
 
 // New loads the models in o and returns a ready Pipeline.
@@ -93,35 +129,54 @@ func New(o Options) (*Pipeline, error) {
 		return nil, fmt.Errorf("facelib: face finder: %w", err)
 	}
 	if o.Detect != nil {
-		if p.detector, err = detect.New(p.cascade, *o.Detect); err != nil {
+		if err := o.Detect.Validate(); err != nil {
 			return nil, fmt.Errorf("facelib: %w", err)
 		}
 	}
+	if o.Landmarks && len(o.Models.Landmarks) == 0 {
+		return nil, fmt.Errorf("%w: Options.Landmarks needs Options.Models.Landmarks", ErrNoModels)
+	}
 	if len(o.Models.PupilLocator) > 0 {
-		ao := o.Align
-		if ao == (align.Options{}) {
-			ao = align.DefaultOptions()
-			ao.Landmarks = len(o.Models.Landmarks) > 0
+		ao := align.DefaultOptions()
+		if o.Align != nil {
+			ao = *o.Align
 		}
+		ao.Landmarks = o.Landmarks
 		if p.aligner, err = align.New(o.Models.PupilLocator, o.Models.Landmarks, ao); err != nil {
 			return nil, fmt.Errorf("facelib: aligner: %w", err)
 		}
+	} else if o.Landmarks {
+		return nil, fmt.Errorf("%w: Options.Landmarks needs Options.Models.PupilLocator", ErrNoModels)
 	}
 	if len(o.Models.EmbedManifest) > 0 || len(o.Models.EmbedWeights) > 0 {
 		if p.model, err = embed.Load(o.Models.EmbedManifest, o.Models.EmbedWeights); err != nil {
 			return nil, fmt.Errorf("facelib: embedding model: %w", err)
 		}
-		p.ws = p.model.NewWorkspace(embed.WithThreads(o.EmbedThreads))
 	}
-	tc := track.DefaultConfig()
+	p.tcfg = track.DefaultConfig()
 	if o.Track != nil {
-		tc = *o.Track
+		p.tcfg = *o.Track
 	}
-	if p.tracker, err = track.New(tc); err != nil {
-		return nil, fmt.Errorf("facelib: tracker: %w", err)
+	if p.tracker, err = p.NewTracker(); err != nil {
+		return nil, err
 	}
+	p.pool.New = func() any { return p.newWorkspace() }
 	return p, nil
 }
+
+func (p *Pipeline) newWorkspace() *workspace {
+	w := &workspace{chip: image.NewRGBA(image.Rect(0, 0, ChipSize, ChipSize))}
+	if p.aligner != nil {
+		w.aligner = p.aligner.Clone()
+	}
+	if p.model != nil {
+		w.ws = p.model.NewWorkspace(embed.WithThreads(p.opts.EmbedThreads))
+	}
+	return w
+}
+
+func (p *Pipeline) get() *workspace  { return p.pool.Get().(*workspace) }
+func (p *Pipeline) put(w *workspace) { p.pool.Put(w) }
 
 // CanAlign reports whether the pipeline has the pupil model.
 func (p *Pipeline) CanAlign() bool { return p.aligner != nil }
@@ -138,75 +193,126 @@ func (p *Pipeline) Detect(img image.Image) ([]Face, error) {
 
 // DetectInto is Detect appending to dst[:0], reusing dst's Landmarks storage.
 func (p *Pipeline) DetectInto(img image.Image, dst []Face) ([]Face, error) {
+	w := p.get()
+	defer p.put(w)
+	return p.detectInto(w, img, dst)
+}
+
+// Faces finds every face in img, highest score first, with its eyes located
+// and its embedding computed: the call to reach for first ("who is this?").
+// It needs the pupil and embedding models. Faces the network cannot embed
+// (a chip entirely outside the image) are left out.
+func (p *Pipeline) Faces(img image.Image) ([]Face, error) {
+	return p.FacesInto(img, nil)
+}
+
+// FacesInto is Faces appending to dst[:0].
+func (p *Pipeline) FacesInto(img image.Image, dst []Face) ([]Face, error) {
+	if p.aligner == nil {
+		return dst[:0], fmt.Errorf("%w: Faces needs Options.Models.PupilLocator", ErrNoModels)
+	}
+	if p.model == nil {
+		return dst[:0], fmt.Errorf("%w: Faces needs Options.Models.EmbedManifest and EmbedWeights", ErrNoModels)
+	}
+	w := p.get()
+	defer p.put(w)
+	faces, err := p.detectInto(w, img, dst)
+	if err != nil {
+		return faces, err
+	}
+	out := faces[:0]
+	for _, f := range faces {
+		if err := f.Chip.Warp(w.chip, img); err != nil {
+			continue
+		}
+		e, err := w.ws.Embed(w.chip)
+		if err != nil {
+			return out, fmt.Errorf("facelib: %w", err)
+		}
+		f.Embedding, f.Embedded = e, true
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+func (p *Pipeline) detectInto(w *workspace, img image.Image, dst []Face) ([]Face, error) {
 	if img == nil {
-		return dst[:0], fmt.Errorf("%w: nil image", ErrBadImage)
+		return dst[:0], fmt.Errorf("facelib: %w: nil image", ErrBadImage)
 	}
 	b := img.Bounds()
 	if b.Dx() <= 0 || b.Dy() <= 0 {
-		return dst[:0], fmt.Errorf("%w: empty %v", ErrBadImage, b)
+		return dst[:0], fmt.Errorf("facelib: %w: empty %v", ErrBadImage, b)
 	}
 	if int64(b.Dx())*int64(b.Dy()) > detect.MaxPixels {
-		return dst[:0], fmt.Errorf("%w: %dx%d is over %d pixels", ErrBadImage, b.Dx(), b.Dy(), detect.MaxPixels)
+		return dst[:0], fmt.Errorf("facelib: %w: %dx%d is over %d pixels", ErrBadImage, b.Dx(), b.Dy(), detect.MaxPixels)
 	}
-	g := detect.GrayFrom(img, p.gray)
+	g := detect.GrayFrom(img, w.gray)
 	switch img.(type) {
 	case *image.Gray, *image.YCbCr:
 		// GrayFrom used the image's own pixels: not ours to reuse.
 	default:
-		p.gray = g.Pix[:cap(g.Pix)]
+		w.gray = g.Pix[:cap(g.Pix)]
 	}
-	d, err := p.detectorFor(g.Width, g.Height)
+	d, err := p.detectorFor(w, g.Width, g.Height)
 	if err != nil {
 		return dst[:0], err
 	}
-	if p.dets, err = d.Detect(g, p.dets); err != nil {
+	if w.dets, err = d.Detect(g, w.dets); err != nil {
 		return dst[:0], fmt.Errorf("facelib: %w", err)
 	}
+	return p.locate(w, g, b.Min, w.dets, dst)
+}
+
+// locate turns detections in g (whose origin is at off in the caller's
+// image) into Faces with their eyes, appending to dst[:0].
+func (p *Pipeline) locate(w *workspace, g detect.Gray, off image.Point, dets []detect.Face, dst []Face) ([]Face, error) {
 	dst = dst[:0]
-	for _, df := range p.dets {
+	for _, df := range dets {
 		var f Face
 		if len(dst) < cap(dst) {
 			f = dst[:len(dst)+1][len(dst)]
 		}
-		f.Detection = df
-		f.Box = df.Rect().Add(b.Min)
-		f.Score = df.Score
-		f.Landmarks = f.Landmarks[:0]
-		if p.aligner != nil {
-			p.result.Landmarks = f.Landmarks
-			if err := p.aligner.Locate(g, df, &p.result); err != nil {
+		lm := f.Landmarks[:0]
+		f = Face{Detection: df, Box: df.Rect().Add(off), Score: df.Score, Landmarks: lm}
+		if w.aligner != nil {
+			w.result.Landmarks = f.Landmarks
+			if err := w.aligner.Locate(g, df, &w.result); err != nil {
 				return dst, fmt.Errorf("facelib: %w", err)
 			}
-			r := &p.result
-			off := align.Point{X: float64(b.Min.X), Y: float64(b.Min.Y)}
-			f.LeftEye = align.Point{X: r.LeftEye.X + off.X, Y: r.LeftEye.Y + off.Y}
-			f.RightEye = align.Point{X: r.RightEye.X + off.X, Y: r.RightEye.Y + off.Y}
+			r := &w.result
+			o := align.Point{X: float64(off.X), Y: float64(off.Y)}
+			f.LeftEye = align.Point{X: r.LeftEye.X + o.X, Y: r.LeftEye.Y + o.Y}
+			f.RightEye = align.Point{X: r.RightEye.X + o.X, Y: r.RightEye.Y + o.Y}
 			f.EyesFound = r.EyesFound
 			f.Roll = r.Roll
 			f.Landmarks = r.Landmarks
 			for i := range f.Landmarks {
-				f.Landmarks[i].X += off.X
-				f.Landmarks[i].Y += off.Y
+				f.Landmarks[i].X += o.X
+				f.Landmarks[i].Y += o.Y
 			}
-			f.Chip = align.ChipTransform(f.LeftEye, f.RightEye, align.ChipSize, align.ChipPadding)
+			f.Chip = align.ChipTransform(f.LeftEye, f.RightEye, ChipSize, align.ChipPadding)
 		}
 		dst = append(dst, f)
 	}
 	return dst, nil
 }
 
-func (p *Pipeline) detectorFor(w, h int) (*detect.Detector, error) {
+// detectorFor returns w's detector for a w×h image: the fixed parameters of
+// Options.Detect, or detect.ParamsFor the size.
+func (p *Pipeline) detectorFor(w *workspace, width, height int) (*detect.Detector, error) {
+	size := image.Point{X: width, Y: height}
+	if w.det != nil && (p.opts.Detect != nil || w.detSize == size) {
+		return w.det, nil
+	}
+	params := detect.ParamsFor(width, height)
 	if p.opts.Detect != nil {
-		return p.detector, nil
+		params = *p.opts.Detect
 	}
-	if p.detector != nil && p.detSize == (image.Point{X: w, Y: h}) {
-		return p.detector, nil
-	}
-	d, err := detect.New(p.cascade, detect.ParamsFor(w, h))
+	d, err := detect.New(p.cascade, params)
 	if err != nil {
 		return nil, fmt.Errorf("facelib: %w", err)
 	}
-	p.detector, p.detSize = d, image.Point{X: w, Y: h}
+	w.det, w.detSize = d, size
 	return d, nil
 }
 
@@ -214,7 +320,7 @@ func (p *Pipeline) detectorFor(w, h int) (*detect.Detector, error) {
 // and scaled the way the embedding network was trained (dlib's 5-point face
 // chip, padding 0.25).
 func (p *Pipeline) Align(img image.Image, f Face) (*image.RGBA, error) {
-	chip := image.NewRGBA(image.Rect(0, 0, align.ChipSize, align.ChipSize))
+	chip := image.NewRGBA(image.Rect(0, 0, ChipSize, ChipSize))
 	return chip, p.AlignInto(chip, img, f)
 }
 
@@ -229,38 +335,73 @@ func (p *Pipeline) AlignInto(chip *image.RGBA, img image.Image, f Face) error {
 	return nil
 }
 
-// Embed returns the 128-d descriptor of a 150x150 face chip, exactly as
+// Embed returns the 128-d embedding of a 150x150 face chip, exactly as
 // face-api computes it (not L2-normalised; compare with match.Distance and
 // match.DefaultThreshold, dlib's Euclidean 0.6).
 func (p *Pipeline) Embed(chip *image.RGBA) (match.Embedding, error) {
-	if p.ws == nil {
+	if p.model == nil {
 		return match.Embedding{}, fmt.Errorf("%w: Options.Models.EmbedManifest/EmbedWeights are empty", ErrNoModels)
 	}
-	d, err := p.ws.Embed(chip)
+	w := p.get()
+	defer p.put(w)
+	e, err := w.ws.Embed(chip)
 	if err != nil {
 		return match.Embedding{}, fmt.Errorf("facelib: %w", err)
 	}
-	return match.Embedding(d), nil
+	return e, nil
 }
 
 // Track folds one frame's faces, taken at time t since the stream started,
-// into the tracker and returns the confirmed tracks, by ID. The returned
-// slice is reused by the next call.
+// into the pipeline's own tracker and returns the tracks to report, by ID.
+// Faces with an embedding (from Faces) let the tracker re-identify a face
+// that leaves and comes back. The returned slice is reused by the next
+// call. Calls are serialised; for several streams use NewTracker.
 func (p *Pipeline) Track(faces []Face, t time.Duration) ([]track.Track, error) {
-	p.tdets = p.tdets[:0]
-	for _, f := range faces {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.tracker.Update(faces, t)
+}
+
+// Tracker returns the pipeline's own tracker (the one Track feeds), for line
+// counts and the timeline. Do not use it concurrently with Track.
+func (p *Pipeline) Tracker() *track.Tracker { return p.tracker.Tracker }
+
+// NewTracker returns a tracker for one more stream of frames, configured by
+// Options.Track. It is not safe for concurrent use.
+func (p *Pipeline) NewTracker() (*Tracker, error) {
+	t, err := track.New(p.tcfg)
+	if err != nil {
+		return nil, fmt.Errorf("facelib: tracker: %w", err)
+	}
+	return &Tracker{Tracker: t}, nil
+}
+
+// Tracker follows the Faces of one stream of frames (see Pipeline.NewTracker).
+type Tracker struct {
+	*track.Tracker
+	dets []track.Detection
+}
+
+// Update converts faces to detections (with their embeddings, when
+// Embedded) and folds them into the tracker, at time t since the stream
+// started. Track.Detection indexes faces.
+func (t *Tracker) Update(faces []Face, now time.Duration) ([]track.Track, error) {
+	t.dets = t.dets[:0]
+	for i := range faces {
+		f := &faces[i]
 		r := f.Box
-		p.tdets = append(p.tdets, track.Detection{
+		d := track.Detection{
 			Box:   track.Box{X: float64(r.Min.X), Y: float64(r.Min.Y), W: float64(r.Dx()), H: float64(r.Dy())},
 			Score: f.Score,
-		})
+		}
+		if f.Embedded {
+			d.Embedding = f.Embedding[:]
+		}
+		t.dets = append(t.dets, d)
 	}
-	tracks, err := p.tracker.Update(p.tdets, t)
+	tracks, err := t.Tracker.Update(t.dets, now)
 	if err != nil {
 		return nil, fmt.Errorf("facelib: %w", err)
 	}
 	return tracks, nil
 }
-
-// Tracker returns the pipeline's tracker, for line counts and the timeline.
-func (p *Pipeline) Tracker() *track.Tracker { return p.tracker }

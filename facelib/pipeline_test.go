@@ -155,7 +155,11 @@ func TestDetectBadImages(t *testing.T) {
 // TestPipelineLabelledFaces runs detect and align on the labelled photos and
 // checks boxes and eyes against the hand labels.
 func TestPipelineLabelledFaces(t *testing.T) {
-	p := newPipeline(t)
+	pipeOnce.Do(func() { models = assets.Models() })
+	p, err := facelib.New(facelib.Options{Models: models, Landmarks: true})
+	if err != nil {
+		t.Fatal(err)
+	}
 	truth := loadTruth(t)
 	for _, name := range []string{"astronaut.png", "pigo-sample.jpg"} {
 		t.Run(name, func(t *testing.T) {

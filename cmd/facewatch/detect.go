@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/facewatch/facewatch/assets"
 	"github.com/facewatch/facewatch/facelib"
 	"github.com/facewatch/facewatch/internal/imgload"
 )
@@ -106,12 +107,11 @@ func runDetect(args []string, stdout, stderr io.Writer) error {
 }
 
 func newDetectPipeline(landmarks bool) (*facelib.Pipeline, error) {
-	p, err := newPipeline(false)
-	if err != nil || landmarks {
-		return p, err
-	}
 	m := bundledWithoutLandmarks()
-	return facelib.New(facelib.Options{Models: m})
+	if landmarks {
+		m.Landmarks = assets.Landmarks()
+	}
+	return facelib.New(facelib.Options{Models: m, Landmarks: landmarks})
 }
 
 func detectFile(p *facelib.Pipeline, file string, maxPixels int) ([]facelib.Face, image.Image, error) {

@@ -6,11 +6,13 @@ import (
 	"image"
 	"image/color"
 	"math"
+
+	"github.com/facewatch/facewatch/facelib/internal/fail"
 )
 
 // ErrBadImage reports an image or buffer that is empty, too large, or whose
 // pixel slice is shorter than its size and stride say.
-var ErrBadImage = errors.New("align: bad image")
+var ErrBadImage = fmt.Errorf("align: %w", fail.ErrBadImage)
 
 // ErrBadTransform reports a transform that is non-finite or degenerate (for
 // example from two coincident eyes).

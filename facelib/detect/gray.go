@@ -1,15 +1,16 @@
 package detect
 
 import (
-	"errors"
 	"fmt"
 	"image"
 	"image/color"
+
+	"github.com/facewatch/facewatch/facelib/internal/fail"
 )
 
 // ErrBadImage is returned (wrapped with details) for a grey image or a raw
 // pixel buffer whose size, stride or length do not fit together.
-var ErrBadImage = errors.New("detect: bad image")
+var ErrBadImage = fmt.Errorf("detect: %w", fail.ErrBadImage)
 
 // MaxPixels bounds Width*Height of any image the package accepts
 // (64 megapixels), so a bogus size cannot ask for a huge buffer.

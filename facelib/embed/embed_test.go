@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/facewatch/facewatch/facelib/embed"
+	"github.com/facewatch/facewatch/facelib/match"
 )
 
 const (
@@ -335,14 +336,17 @@ func TestDescriptorNormalized(t *testing.T) {
 		if got := float64(d.Norm()); math.Abs(got-want) > 1e-4 {
 			t.Errorf("%s: Norm %v, golden norm %v", c.File, got, want)
 		}
-		u := d.Normalized()
+		u, err := d.Normalized()
+		if err != nil {
+			t.Fatal(err)
+		}
 		if n := u.Norm(); math.Abs(float64(n)-1) > 1e-6 {
 			t.Errorf("%s: Normalized has norm %v", c.File, n)
 		}
 	}
 	var zero embed.Descriptor
-	if zero.Normalized() != zero {
-		t.Error("zero descriptor must normalise to itself")
+	if _, err := zero.Normalized(); !errors.Is(err, match.ErrBadEmbedding) {
+		t.Errorf("zero descriptor normalised: %v, want match.ErrBadEmbedding", err)
 	}
 }
 

@@ -60,7 +60,11 @@ func Example() {
 	}
 	fmt.Printf("%d values, norm %.2f\n", len(a), a.Norm())
 	fmt.Printf("distance between two people: %.2f\n", distance(a, b))
-	u := a.Normalized()
+	u, err := a.Normalized()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	fmt.Printf("normalised norm: %.2f\n", u.Norm())
 	// Output:
 	// 128 values, norm 1.45

@@ -3,37 +3,17 @@ package embed
 import (
 	"fmt"
 	"image"
-	"math"
 	"runtime"
 	"sync"
+
+	"github.com/facewatch/facewatch/facelib/match"
 )
 
 // Descriptor is the network's 128-d output for one face chip, exactly as
-// face-api's computeFaceDescriptor returns it: not L2-normalised.
-type Descriptor [Dim]float32
-
-// Norm returns the Euclidean norm of d.
-func (d *Descriptor) Norm() float32 {
-	var s float64
-	for _, v := range d {
-		s += float64(v) * float64(v)
-	}
-	return float32(math.Sqrt(s))
-}
-
-// Normalized returns d scaled to unit Euclidean length (d itself if its norm
-// is zero), the form to use for cosine similarity.
-func (d *Descriptor) Normalized() Descriptor {
-	n := float64(d.Norm())
-	out := *d
-	if n == 0 {
-		return out
-	}
-	for i := range out {
-		out[i] = float32(float64(out[i]) / n)
-	}
-	return out
-}
+// face-api's computeFaceDescriptor returns it: not L2-normalised. It is
+// match.Embedding, the one embedding type of facelib (embed, match, track
+// and the classroom all use it).
+type Descriptor = match.Embedding
 
 // Workspace holds every buffer of one forward pass. Embedding with a
 // Workspace allocates nothing. A Workspace is not safe for concurrent use:

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"math"
 	"sync"
+
+	"github.com/facewatch/facewatch/facelib/internal/fail"
 )
 
 // ChipSize is the side of the square face chip the network takes, in pixels.
@@ -24,7 +26,7 @@ var (
 	ErrBadModel = errors.New("embed: bad model")
 	// ErrBadInput reports an input image of the wrong size or a pixel
 	// buffer too short for its stride.
-	ErrBadInput = errors.New("embed: bad input")
+	ErrBadInput = fmt.Errorf("embed: %w", fail.ErrBadImage)
 )
 
 // Limits applied before anything is allocated from untrusted sizes.
