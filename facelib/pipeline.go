@@ -96,7 +96,8 @@ type Face struct {
 type Pipeline struct {
 	opts    Options
 	cascade *detect.Cascade
-	aligner *align.Aligner // prototype: every workspace holds a Clone
+	pupils  *align.Aligner // pupils only; prototype (workspaces hold clones)
+	marks   *align.Aligner // pupils and landmarks, when Models.Landmarks is given
 	model   *embed.Model
 	tcfg    track.Config
 
@@ -110,7 +111,8 @@ type Pipeline struct {
 type workspace struct {
 	det     *detect.Detector
 	detSize image.Point
-	aligner *align.Aligner
+	pupils  *align.Aligner
+	marks   *align.Aligner
 	ws      *embed.Workspace
 	gray    []uint8
 	dets    []detect.Face
@@ -123,35 +125,91 @@ func New(o Options) (*Pipeline, error) {
 	if len(o.Models.FaceFinder) == 0 {
 		return nil, fmt.Errorf("%w: Options.Models.FaceFinder is empty (use assets.Models() for the bundled set)", ErrNoModels)
 	}
-	p := &Pipeline{opts: o}
-	var err error
-	if p.cascade, err = detect.ParseCascade(o.Models.FaceFinder); err != nil {
-		return nil, fmt.Errorf("facelib: face finder: %w", err)
-	}
 	if o.Detect != nil {
 		if err := o.Detect.Validate(); err != nil {
 			return nil, fmt.Errorf("facelib: %w", err)
 		}
 	}
-	if o.Landmarks && len(o.Models.Landmarks) == 0 {
+	return build(o, o.Models, nil)
+}
+
+// With returns a Pipeline with p's options and models plus the non-empty
+// fields of m (Landmarks entries are added to p's). Only the models in m
+// are parsed; the rest are shared with p. It is how a program that fetches
+// its models one by one (the browser) grows its pipeline.
+func (p *Pipeline) With(m Models) (*Pipeline, error) {
+	o := p.opts
+	all := o.Models
+	if len(m.FaceFinder) > 0 {
+		all.FaceFinder = m.FaceFinder
+	}
+	if len(m.PupilLocator) > 0 {
+		all.PupilLocator = m.PupilLocator
+	}
+	if len(m.Landmarks) > 0 {
+		lm := make(map[string][]byte, len(all.Landmarks)+len(m.Landmarks))
+		for k, v := range all.Landmarks {
+			lm[k] = v
+		}
+		for k, v := range m.Landmarks {
+			lm[k] = v
+		}
+		all.Landmarks = lm
+	}
+	all.EmbedManifest, all.EmbedWeights = m.EmbedManifest, m.EmbedWeights
+	return build(o, all, &pipelineParts{p: p, new: m})
+}
+
+// pipelineParts says which models build may take from an existing Pipeline.
+type pipelineParts struct {
+	p   *Pipeline
+	new Models
+}
+
+// build parses what it must of m into a Pipeline with options o. Weights are
+// dropped once parsed (the network keeps its own prepared copy).
+func build(o Options, m Models, base *pipelineParts) (*Pipeline, error) {
+	p := &Pipeline{opts: o}
+	p.opts.Models = m
+	p.opts.Models.EmbedManifest, p.opts.Models.EmbedWeights = nil, nil
+	var err error
+	if base != nil && len(base.new.FaceFinder) == 0 {
+		p.cascade = base.p.cascade
+	} else if p.cascade, err = detect.ParseCascade(m.FaceFinder); err != nil {
+		return nil, fmt.Errorf("facelib: face finder: %w", err)
+	}
+	if o.Landmarks && len(m.Landmarks) == 0 {
 		return nil, fmt.Errorf("%w: Options.Landmarks needs Options.Models.Landmarks", ErrNoModels)
 	}
-	if len(o.Models.PupilLocator) > 0 {
+	if len(m.PupilLocator) > 0 {
 		ao := align.DefaultOptions()
 		if o.Align != nil {
 			ao = *o.Align
 		}
-		ao.Landmarks = o.Landmarks
-		if p.aligner, err = align.New(o.Models.PupilLocator, o.Models.Landmarks, ao); err != nil {
+		ao.Landmarks = false
+		if base != nil && len(base.new.PupilLocator) == 0 && base.p.pupils != nil {
+			p.pupils = base.p.pupils
+		} else if p.pupils, err = align.New(m.PupilLocator, nil, ao); err != nil {
 			return nil, fmt.Errorf("facelib: aligner: %w", err)
+		}
+		if len(m.Landmarks) > 0 {
+			ao.Landmarks = true
+			if base != nil && len(base.new.PupilLocator) == 0 && len(base.new.Landmarks) == 0 && base.p.marks != nil {
+				p.marks = base.p.marks
+			} else if p.marks, err = align.New(m.PupilLocator, m.Landmarks, ao); err != nil {
+				return nil, fmt.Errorf("facelib: landmarks: %w", err)
+			}
 		}
 	} else if o.Landmarks {
 		return nil, fmt.Errorf("%w: Options.Landmarks needs Options.Models.PupilLocator", ErrNoModels)
 	}
-	if len(o.Models.EmbedManifest) > 0 || len(o.Models.EmbedWeights) > 0 {
-		if p.model, err = embed.Load(o.Models.EmbedManifest, o.Models.EmbedWeights); err != nil {
+	switch {
+	case len(m.EmbedManifest) > 0 || len(m.EmbedWeights) > 0:
+		if p.model, err = embed.Load(m.EmbedManifest, m.EmbedWeights); err != nil {
 			return nil, fmt.Errorf("facelib: embedding model: %w", err)
 		}
+	case base != nil:
+		p.model = base.p.model
 	}
 	p.tcfg = track.DefaultConfig()
 	if o.Track != nil {
@@ -166,8 +224,11 @@ func New(o Options) (*Pipeline, error) {
 
 func (p *Pipeline) newWorkspace() *workspace {
 	w := &workspace{chip: image.NewRGBA(image.Rect(0, 0, ChipSize, ChipSize))}
-	if p.aligner != nil {
-		w.aligner = p.aligner.Clone()
+	if p.pupils != nil {
+		w.pupils = p.pupils.Clone()
+	}
+	if p.marks != nil {
+		w.marks = p.marks.Clone()
 	}
 	if p.model != nil {
 		w.ws = p.model.NewWorkspace(embed.WithThreads(p.opts.EmbedThreads))
@@ -175,11 +236,23 @@ func (p *Pipeline) newWorkspace() *workspace {
 	return w
 }
 
+// aligner returns w's aligner for a call with or without landmarks (nil
+// without the pupil model).
+func (w *workspace) aligner(landmarks bool) *align.Aligner {
+	if landmarks && w.marks != nil {
+		return w.marks
+	}
+	return w.pupils
+}
+
 func (p *Pipeline) get() *workspace  { return p.pool.Get().(*workspace) }
 func (p *Pipeline) put(w *workspace) { p.pool.Put(w) }
 
 // CanAlign reports whether the pipeline has the pupil model.
-func (p *Pipeline) CanAlign() bool { return p.aligner != nil }
+func (p *Pipeline) CanAlign() bool { return p.pupils != nil }
+
+// HasLandmarks reports whether the pipeline has the landmark models.
+func (p *Pipeline) HasLandmarks() bool { return p.marks != nil }
 
 // CanEmbed reports whether the pipeline has the embedding model.
 func (p *Pipeline) CanEmbed() bool { return p.model != nil }
@@ -208,7 +281,7 @@ func (p *Pipeline) Faces(img image.Image) ([]Face, error) {
 
 // FacesInto is Faces appending to dst[:0].
 func (p *Pipeline) FacesInto(img image.Image, dst []Face) ([]Face, error) {
-	if p.aligner == nil {
+	if p.pupils == nil {
 		return dst[:0], fmt.Errorf("%w: Faces needs Options.Models.PupilLocator", ErrNoModels)
 	}
 	if p.model == nil {
@@ -260,12 +333,12 @@ func (p *Pipeline) detectInto(w *workspace, img image.Image, dst []Face) ([]Face
 	if w.dets, err = d.Detect(g, w.dets); err != nil {
 		return dst[:0], fmt.Errorf("facelib: %w", err)
 	}
-	return p.locate(w, g, b.Min, w.dets, dst)
+	return locate(w.aligner(p.opts.Landmarks), &w.result, g, b.Min, w.dets, dst)
 }
 
 // locate turns detections in g (whose origin is at off in the caller's
-// image) into Faces with their eyes, appending to dst[:0].
-func (p *Pipeline) locate(w *workspace, g detect.Gray, off image.Point, dets []detect.Face, dst []Face) ([]Face, error) {
+// image) into Faces, with their eyes when a is not nil, appending to dst[:0].
+func locate(a *align.Aligner, res *align.Result, g detect.Gray, off image.Point, dets []detect.Face, dst []Face) ([]Face, error) {
 	dst = dst[:0]
 	for _, df := range dets {
 		var f Face
@@ -274,12 +347,12 @@ func (p *Pipeline) locate(w *workspace, g detect.Gray, off image.Point, dets []d
 		}
 		lm := f.Landmarks[:0]
 		f = Face{Detection: df, Box: df.Rect().Add(off), Score: df.Score, Landmarks: lm}
-		if w.aligner != nil {
-			w.result.Landmarks = f.Landmarks
-			if err := w.aligner.Locate(g, df, &w.result); err != nil {
+		if a != nil {
+			res.Landmarks = f.Landmarks
+			if err := a.Locate(g, df, res); err != nil {
 				return dst, fmt.Errorf("facelib: %w", err)
 			}
-			r := &w.result
+			r := res
 			o := align.Point{X: float64(off.X), Y: float64(off.Y)}
 			f.LeftEye = align.Point{X: r.LeftEye.X + o.X, Y: r.LeftEye.Y + o.Y}
 			f.RightEye = align.Point{X: r.RightEye.X + o.X, Y: r.RightEye.Y + o.Y}

@@ -1,9 +1,9 @@
 // wire.js — decodes the worker's packed results. Mirrors
 // wasm/internal/wire (see its doc.go for the layout); change both together.
-export const VERSION = 2;
+export const VERSION = 3;
 export const FLAG_STILL = 1, FLAG_CANDIDATES = 2, FLAG_CHIP = 4;
 export const TENTATIVE = 0, CONFIRMED = 1, LOST = 2;
-const HEADER = 26, FACE = 10, TRACK = 8;
+const HEADER = 27, FACE = 10, TRACK = 10;
 
 /** decode turns a Float32Array message into plain objects. */
 export function decode(f) {
@@ -15,6 +15,7 @@ export function decode(f) {
     in: f[19], out: f[20],
     sweep: { minSize: f[21], maxSize: f[22], shift: f[23], scale: f[24] },
     candidates: [], faces: [], tracks: [], embedding: null,
+    chipKey: f[26], // when not 0: the attached chip is a track's, to embed and send back
   };
   const nc = f[12], nf = f[13], nt = f[14];
   let p = HEADER;
@@ -32,8 +33,10 @@ export function decode(f) {
     p += FACE + 2 * k;
   }
   for (let i = 0; i < nt; i++) {
-    const n = f[p + 7];
+    const n = f[p + 9];
     const t = { id: f[p], x: f[p + 1], y: f[p + 2], w: f[p + 3], h: f[p + 4], state: f[p + 5], age: f[p + 6], trail: [] };
+    // Re-identified: the ID came back after gapMs unseen, at this distance.
+    if (!Number.isNaN(f[p + 8])) t.recall = { gapMs: f[p + 7], distance: f[p + 8] };
     for (let j = 0; j < n; j++) t.trail.push({ x: f[p + TRACK + 2 * j], y: f[p + TRACK + 2 * j + 1] });
     r.tracks.push(t);
     p += TRACK + 2 * n;

@@ -8,15 +8,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/facewatch/facewatch/facelib"
 	"github.com/facewatch/facewatch/facelib/align"
-	"github.com/facewatch/facewatch/facelib/detect"
-	"github.com/facewatch/facewatch/facelib/embed"
+	"github.com/facewatch/facewatch/facelib/match"
 	"github.com/facewatch/facewatch/facelib/track"
 	"github.com/facewatch/facewatch/wasm/internal/wire"
 )
 
 // ChipSide is the side of the aligned face chip, in pixels.
-const ChipSide = align.ChipSize
+const ChipSide = facelib.ChipSize
 
 // MaxSide caps a frame's width and height.
 const MaxSide = 4096
@@ -27,6 +27,8 @@ var (
 	ErrBadModel  = errors.New("engine: model rejected")
 	ErrFrameSize = errors.New("engine: bad frame size")
 	ErrFormat    = errors.New("engine: unknown pixel format")
+	// ErrStale means an embedding came back for a chip whose track is gone.
+	ErrStale = errors.New("engine: stale chip")
 )
 
 // Model names, as the page sends them (and as the site lays the files out:
@@ -65,51 +67,57 @@ type Options struct {
 	Pupils     bool // locate pupils (needs the puploc cascade)
 	Landmarks  bool // landmarks too (needs the lps cascades)
 	Chip       bool // cut the 150x150 chip of the largest face (needs pupils)
-	Embed      bool // embed that chip (needs the recognition weights)
+	Embed      bool // embed that chip here (stills; live frames use Reid's path)
 	Track      bool // update the tracker
-	Still      bool // a still image: the tracker is left alone
-	GrabMs     float32
+	// Reid re-identifies faces: the tracker remembers faces that left and
+	// gives a returning face its old ID. Each frame, the chip of at most one
+	// track that wants an embedding is attached (FlagChip with Result.ChipKey
+	// set); the caller embeds it elsewhere (EmbedChip in a second worker) and
+	// hands the numbers back with Observe. Needs the puploc cascade.
+	Reid   bool
+	Still  bool // a still image: the tracker is left alone
+	GrabMs float32
 }
 
-// Engine runs the per-frame pipeline. It is not safe for concurrent use: the
-// worker feeds it one frame at a time.
+// Engine runs the per-frame pipeline on facelib's facade. It is not safe for
+// concurrent use: the worker feeds it one frame at a time.
 type Engine struct {
 	now func() float64 // milliseconds, injected
 
-	cascade  *detect.Cascade
-	det      *detect.Detector
-	detW     int // frame size the detector was made for
-	detH     int
-	puploc   []byte
-	lps      map[string][]byte
-	pupils   *align.Aligner // pupils only
-	marks    *align.Aligner // pupils and landmarks
-	manifest []byte
-	weights  []byte
-	model    *embed.Model
-	ws       *embed.Workspace
-	trk      *track.Tracker
-	line     wire.Line // the tracker's counting line
+	p      *facelib.Pipeline
+	stream *facelib.Stream
+	puploc []byte
+	lps    map[string][]byte
+	embedM []byte // manifest and weights until both are in
+	embedW []byte
+
+	detW, detH int // frame size the stream's tracker was made for
+	reid       bool
+	line       wire.Line // the tracker's counting line
 
 	format        Format
 	width, height int
 	pix           []byte // frame as copied in
-	grayBuf       []byte
-	gray          detect.Gray
+	grayIm        image.Gray
+	rgbaIm        image.RGBA
 
-	faces  []detect.Face
-	cands  []detect.Face
-	dets   []track.Detection
 	trail  []track.Point
 	counts []track.LineCount
-	loc    align.Result
 
 	seq    uint32
 	res    wire.Result
 	out    []float32
 	chip   *image.RGBA
 	hasCh  bool
-	grayIm image.Gray
+	nextRq uint32
+	reqs   [32]request // ring of chips handed out for embedding
+	turn   int         // which wanting track gets the next chip
+}
+
+// request ties a chip handed out for embedding to its track.
+type request struct {
+	id  uint32
+	key uint64
 }
 
 // New returns an engine timing its stages with now (milliseconds).
@@ -123,38 +131,83 @@ func New(now func() float64) *Engine {
 
 // LoadModel accepts one model file by its name: ModelFaceFinder,
 // ModelPupils, an lps cascade ("lp38", …), ModelEmbedManifest or
-// ModelEmbedWeights (the network loads once both have arrived).
+// ModelEmbedWeights (the network loads once both have arrived). The face
+// finder comes first; the others grow the pipeline as they arrive.
 func (e *Engine) LoadModel(name string, b []byte) error {
-	var err error
+	var m facelib.Models
 	switch {
 	case name == ModelFaceFinder:
-		var c *detect.Cascade
-		if c, err = detect.ParseCascade(b); err == nil {
-			e.cascade, e.det, e.detW, e.detH = c, nil, 0, 0
-		}
+		m.FaceFinder = b
 	case name == ModelPupils:
-		var a *align.Aligner
-		if a, err = align.New(b, nil, align.DefaultOptions()); err == nil {
-			e.puploc, e.pupils = b, a
-			err = e.rebuildLandmarks()
+		m.PupilLocator = b
+		if len(e.lps) == len(align.LandmarkCascades) {
+			m.Landmarks = e.lps
 		}
 	case strings.HasPrefix(name, "lp") && isLandmark(name):
 		e.lps[name] = b
-		err = e.rebuildLandmarks()
-		if err != nil {
-			delete(e.lps, name)
+		if e.puploc == nil || len(e.lps) < len(align.LandmarkCascades) {
+			return nil // a partial set would draw a partial face
 		}
+		m.Landmarks = e.lps
 	case name == ModelEmbedManifest:
-		e.manifest = b
-		err = e.loadEmbed()
+		e.embedM = b
+		if e.embedW == nil {
+			return nil
+		}
+		m.EmbedManifest, m.EmbedWeights = e.embedM, e.embedW
 	case name == ModelEmbedWeights:
-		e.weights = b
-		err = e.loadEmbed()
+		e.embedW = b
+		if e.embedM == nil {
+			return nil
+		}
+		m.EmbedManifest, m.EmbedWeights = e.embedM, e.embedW
 	default:
 		return fmt.Errorf("%w: unknown model %q", ErrBadModel, name)
 	}
-	if err != nil {
+	if err := e.grow(m); err != nil {
+		switch {
+		case len(m.EmbedWeights) > 0:
+			e.embedM, e.embedW = nil, nil
+		case strings.HasPrefix(name, "lp"):
+			delete(e.lps, name)
+		}
 		return fmt.Errorf("%w: %s: %w", ErrBadModel, name, err)
+	}
+	switch {
+	case name == ModelPupils:
+		e.puploc = b
+	case len(m.EmbedWeights) > 0:
+		e.embedM, e.embedW = nil, nil // parsed: let the bytes go
+	}
+	return nil
+}
+
+// grow builds the pipeline with the models in m added.
+func (e *Engine) grow(m facelib.Models) error {
+	if e.p == nil && len(m.FaceFinder) == 0 {
+		return ErrNoModel
+	}
+	if len(m.EmbedWeights) > 0 {
+		// Loading builds about 40 MB of prepared weights and drops as much
+		// garbage on the way. A wasm program's memory never shrinks, so
+		// collect eagerly while loading: the default pacing lets the peak
+		// reach about 80 MB, eager collection keeps it near the live size
+		// (about 60 MB).
+		defer debug.SetGCPercent(debug.SetGCPercent(10))
+	}
+	var p *facelib.Pipeline
+	var err error
+	if e.p == nil {
+		p, err = facelib.New(facelib.Options{Models: m})
+	} else {
+		p, err = e.p.With(m)
+	}
+	if err != nil {
+		return err
+	}
+	e.p = p
+	if e.stream != nil {
+		e.stream.Use(p)
 	}
 	return nil
 }
@@ -168,62 +221,23 @@ func isLandmark(name string) bool {
 	return false
 }
 
-// rebuildLandmarks makes the landmark aligner once the pupil cascade and
-// every landmark cascade are in (a partial set would draw a partial face).
-func (e *Engine) rebuildLandmarks() error {
-	if e.puploc == nil || len(e.lps) < len(align.LandmarkCascades) {
-		return nil
-	}
-	o := align.DefaultOptions()
-	o.Landmarks = true
-	a, err := align.New(e.puploc, e.lps, o)
-	if err != nil {
-		return err
-	}
-	e.marks = a
-	return nil
-}
-
-func (e *Engine) loadEmbed() error {
-	if e.manifest == nil || e.weights == nil {
-		return nil
-	}
-	// Loading builds about 40 MB of prepared weights and drops as much
-	// garbage on the way. A wasm program's memory never shrinks, so collect
-	// eagerly while loading: the default pacing lets the peak reach about
-	// 80 MB, eager collection keeps it near the live size (about 60 MB).
-	old := debug.SetGCPercent(10)
-	m, err := embed.Load(e.manifest, e.weights)
-	debug.SetGCPercent(old)
-	if err != nil {
-		e.manifest, e.weights = nil, nil
-		return err
-	}
-	e.model, e.ws = m, m.NewWorkspace()
-	e.manifest, e.weights = nil, nil // parsed: let the bytes go
-	return nil
-}
-
 // Ready reports whether detection can run.
-func (e *Engine) Ready() bool { return e.cascade != nil }
+func (e *Engine) Ready() bool { return e.p != nil }
 
 // HasPupils reports whether the pupil cascade is loaded.
-func (e *Engine) HasPupils() bool { return e.pupils != nil }
+func (e *Engine) HasPupils() bool { return e.p != nil && e.p.CanAlign() }
 
 // HasLandmarks reports whether every landmark cascade is loaded.
-func (e *Engine) HasLandmarks() bool { return e.marks != nil }
+func (e *Engine) HasLandmarks() bool { return e.p != nil && e.p.HasLandmarks() }
 
 // HasEmbed reports whether the recognition network is loaded.
-func (e *Engine) HasEmbed() bool { return e.model != nil }
+func (e *Engine) HasEmbed() bool { return e.p != nil && e.p.CanEmbed() }
 
-// Shared returns the loaded face finder, pupil aligner and recognition
-// network (each nil until loaded), so that other code in the worker (the
-// story scenes' gallery, wasm/internal/story) runs on the same parsed models
-// instead of a second copy. Callers must not use them concurrently with
-// Process.
-func (e *Engine) Shared() (*detect.Cascade, *align.Aligner, *embed.Model) {
-	return e.cascade, e.pupils, e.model
-}
+// Pipeline returns the engine's facelib pipeline (nil before the face
+// finder), so that other code in the worker (the story scenes,
+// wasm/internal/story) runs on the same parsed models. A Pipeline is safe for
+// concurrent use.
+func (e *Engine) Pipeline() *facelib.Pipeline { return e.p }
 
 // Frame returns the reused buffer the caller copies a w×h frame of the given
 // format into (tightly packed rows). It grows only when a larger frame arrives.
@@ -250,17 +264,61 @@ func (e *Engine) Chip() ([]byte, bool) { return e.chip.Pix, e.hasCh }
 // Result returns the last result, decoded (for tests and native callers).
 func (e *Engine) Result() *wire.Result { return &e.res }
 
+// EmbedChip computes the 128 numbers of a ChipSide² RGBA chip (from another
+// engine's Chip) into dst. It is the second worker's whole job: it keeps the
+// network's 90 ms or so off the frame path.
+func (e *Engine) EmbedChip(dst []float32, pix []byte) ([]float32, error) {
+	if !e.HasEmbed() {
+		return dst, fmt.Errorf("%w: the recognition network is not loaded", ErrNoModel)
+	}
+	if len(pix) != len(e.chip.Pix) {
+		return dst, fmt.Errorf("%w: chip of %d bytes, want %d", ErrFrameSize, len(pix), len(e.chip.Pix))
+	}
+	copy(e.chip.Pix, pix)
+	d, err := e.p.Embed(e.chip)
+	if err != nil {
+		return dst, err
+	}
+	return append(dst[:0], d[:]...), nil
+}
+
+// Observe hands back the embedding of the chip attached to an earlier
+// result (its Result.ChipKey). A chip whose track has gone, or one too old
+// to remember, is ignored with an error wrapping ErrStale.
+func (e *Engine) Observe(key uint32, emb []float32) error {
+	if e.stream == nil || key == 0 {
+		return fmt.Errorf("%w: no such chip", ErrStale)
+	}
+	r := &e.reqs[key%uint32(len(e.reqs))]
+	if r.id != key {
+		return fmt.Errorf("%w: chip %d", ErrStale, key)
+	}
+	r.id = 0
+	v, err := match.FromSlice(emb)
+	if err != nil {
+		return err
+	}
+	if err := e.stream.Observe(r.key, v); err != nil {
+		if errors.Is(err, track.ErrStale) {
+			return fmt.Errorf("%w: %w", ErrStale, err)
+		}
+		return err
+	}
+	return nil
+}
+
 // Process runs the pipeline on the frame last copied into Frame's buffer and
 // returns the packed results; the slice is reused by the next call.
 func (e *Engine) Process(opt Options) ([]float32, error) {
-	if e.cascade == nil {
+	if e.p == nil {
 		return nil, ErrNoModel
 	}
 	if e.width == 0 {
 		return nil, fmt.Errorf("%w: no frame", ErrFrameSize)
 	}
 	t0 := e.now()
-	if err := e.prepare(); err != nil {
+	img, err := e.prepare(opt.Reid)
+	if err != nil {
 		return nil, err
 	}
 	r := &e.res
@@ -268,76 +326,61 @@ func (e *Engine) Process(opt Options) ([]float32, error) {
 	e.seq++
 	r.Seq = e.seq & (1<<24 - 1)
 	r.Width, r.Height = e.width, e.height
-	p := e.det.Params()
-	r.Sweep = wire.Sweep{MinSize: p.MinSize, MaxSize: min(p.MaxSize, e.width, e.height), Shift: float32(p.ShiftFactor), Scale: float32(p.ScaleFactor)}
 	if opt.Still {
 		r.Flags |= wire.FlagStill
 	}
+	reid := opt.Reid && opt.Track && !opt.Still && e.p.CanAlign()
 
-	// Detect.
+	// Detect, and locate the eyes (and landmarks).
 	t1 := e.now()
-	var err error
-	if e.faces, err = e.det.Detect(e.gray, e.faces); err != nil {
+	so := facelib.StreamOptions{Candidates: opt.Candidates, Eyes: (opt.Pupils || reid) && e.p.CanAlign(), Landmarks: opt.Landmarks}
+	faces, err := e.stream.Detect(img, so)
+	if err != nil {
 		return nil, err
 	}
+	p := e.stream.Params()
+	r.Sweep = wire.Sweep{MinSize: p.MinSize, MaxSize: min(p.MaxSize, e.width, e.height), Shift: float32(p.ShiftFactor), Scale: float32(p.ScaleFactor)}
 	if opt.Candidates {
-		if e.cands, err = e.det.Candidates(e.gray, e.cands); err != nil {
-			return nil, err
-		}
 		r.Flags |= wire.FlagCandidates
-		for _, c := range e.cands[:min(len(e.cands), wire.MaxCandidates)] {
+		cands := e.stream.Candidates()
+		for _, c := range cands[:min(len(cands), wire.MaxCandidates)] {
 			b := c.Rect()
 			r.Candidates = append(r.Candidates, wire.Candidate{X: float32(b.Min.X), Y: float32(b.Min.Y), Size: float32(c.Size), Q: c.Score})
 		}
 	}
-	for _, d := range e.faces[:min(len(e.faces), wire.MaxFaces)] {
-		f := r.AddFace()
-		b := d.Rect()
-		f.X, f.Y, f.W, f.H, f.Score = float32(b.Min.X), float32(b.Min.Y), float32(b.Dx()), float32(b.Dy()), d.Score
-		f.Left, f.Right = wire.Point{X: wire.NaN, Y: wire.NaN}, wire.Point{X: wire.NaN, Y: wire.NaN}
-	}
-
-	// Align: pupils (and landmarks) for every face, the chip for the largest.
 	t2 := e.now()
 	e.hasCh = false
-	a := e.pupils
-	if opt.Landmarks && e.marks != nil {
-		a = e.marks
-	}
 	best, bestSide := -1, 0
-	if opt.Pupils && a != nil {
-		for i := range r.Faces {
-			if err := a.Locate(e.gray, e.faces[i], &e.loc); err != nil {
-				continue // a face box the aligner rejects: no pupils for it
-			}
-			f := &r.Faces[i]
-			if e.loc.EyesFound {
-				f.Left = wire.Point{X: float32(e.loc.LeftEye.X), Y: float32(e.loc.LeftEye.Y)}
-				f.Right = wire.Point{X: float32(e.loc.RightEye.X), Y: float32(e.loc.RightEye.Y)}
-				if e.faces[i].Size > bestSide {
-					best, bestSide = i, e.faces[i].Size
-				}
-			}
-			for _, l := range e.loc.Landmarks {
-				f.Landmarks = append(f.Landmarks, wire.Point{X: float32(l.X), Y: float32(l.Y)})
-			}
+	for i := range faces[:min(len(faces), wire.MaxFaces)] {
+		f := &faces[i]
+		o := r.AddFace()
+		b := f.Box
+		o.X, o.Y, o.W, o.H, o.Score = float32(b.Min.X), float32(b.Min.Y), float32(b.Dx()), float32(b.Dy()), f.Score
+		o.Left, o.Right = wire.Point{X: wire.NaN, Y: wire.NaN}, wire.Point{X: wire.NaN, Y: wire.NaN}
+		if !so.Eyes || !opt.Pupils {
+			continue
+		}
+		for _, l := range f.Landmarks {
+			o.Landmarks = append(o.Landmarks, wire.Point{X: float32(l.X), Y: float32(l.Y)})
+		}
+		if !f.EyesFound {
+			continue
+		}
+		o.Left = wire.Point{X: float32(f.LeftEye.X), Y: float32(f.LeftEye.Y)}
+		o.Right = wire.Point{X: float32(f.RightEye.X), Y: float32(f.RightEye.Y)}
+		if b.Dx() > bestSide {
+			best, bestSide = i, b.Dx()
 		}
 	}
-	if opt.Chip && best >= 0 {
-		f := &r.Faces[best]
-		t := align.ChipTransform(align.Point{X: float64(f.Left.X), Y: float64(f.Left.Y)},
-			align.Point{X: float64(f.Right.X), Y: float64(f.Right.Y)}, align.ChipSize, align.ChipPadding)
-		if e.warp(t) == nil {
-			e.hasCh = true
-			r.Flags |= wire.FlagChip
-		}
+	if opt.Chip && best >= 0 && e.stream.Chip(e.chip, faces[best]) == nil {
+		e.hasCh = true
+		r.Flags |= wire.FlagChip
 	}
 
-	// Embed the chip.
+	// Embed the chip (stills: one frame, no hurry).
 	t3 := e.now()
-	if opt.Embed && e.hasCh && e.ws != nil {
-		d, err := e.ws.Embed(e.chip)
-		if err == nil {
+	if opt.Embed && e.hasCh && e.p.CanEmbed() {
+		if d, err := e.stream.Embed(e.chip); err == nil {
 			r.Embedding = append(r.Embedding, d[:]...)
 		}
 	}
@@ -345,7 +388,7 @@ func (e *Engine) Process(opt Options) ([]float32, error) {
 	// Track.
 	t4 := e.now()
 	if opt.Track && !opt.Still {
-		if err := e.track(r, t4); err != nil {
+		if err := e.track(r, t4, faces, reid); err != nil {
 			return nil, err
 		}
 	}
@@ -363,71 +406,55 @@ func (e *Engine) Process(opt Options) ([]float32, error) {
 	return e.out, nil
 }
 
-// prepare makes e.gray the frame's luma and the detector and tracker fit the
-// frame size. Only a size change allocates.
-func (e *Engine) prepare() error {
-	var err error
+// prepare wraps the frame as an image for the facade and makes the stream
+// and its tracker fit the frame size and the re-identification setting. Only
+// a size change (or turning re-identification on or off) allocates.
+func (e *Engine) prepare(reid bool) (image.Image, error) {
+	var img image.Image
 	switch e.format {
 	case FormatGray:
-		e.gray = detect.Gray{Pix: e.pix, Width: e.width, Height: e.height, Stride: e.width}
-	case FormatRGBA:
-		e.gray, err = detect.GrayFromRGBA(e.pix, e.width, e.height, 4*e.width, e.grayBuf)
-		e.grayBuf = e.gray.Pix
+		e.grayIm = image.Gray{Pix: e.pix, Stride: e.width, Rect: image.Rect(0, 0, e.width, e.height)}
+		img = &e.grayIm
 	case FormatBGRA:
 		// Swap to RGBA in place: the buffer is ours and used once.
 		for i := 0; i+3 < len(e.pix); i += 4 {
 			e.pix[i], e.pix[i+2] = e.pix[i+2], e.pix[i]
 		}
 		e.format = FormatRGBA
-		e.gray, err = detect.GrayFromRGBA(e.pix, e.width, e.height, 4*e.width, e.grayBuf)
-		e.grayBuf = e.gray.Pix
+		fallthrough
+	case FormatRGBA:
+		e.rgbaIm = image.RGBA{Pix: e.pix, Stride: 4 * e.width, Rect: image.Rect(0, 0, e.width, e.height)}
+		img = &e.rgbaIm
 	}
-	if err != nil {
-		return fmt.Errorf("%w: %w", ErrFrameSize, err)
-	}
-	if e.det == nil || e.detW != e.width || e.detH != e.height {
-		d, err := detect.New(e.cascade, detect.ParamsFor(e.width, e.height))
-		if err != nil {
-			return err
-		}
-		e.det, e.detW, e.detH = d, e.width, e.height
-		e.trk = nil
-	}
-	if e.trk == nil {
+	if e.stream == nil || e.detW != e.width || e.detH != e.height || e.reid != reid {
 		cfg := track.DefaultConfig()
 		cfg.ReportLost = true
 		cfg.ReportTentative = true
+		if !reid {
+			cfg.Memory = 0 // nothing remembered: a face that comes back is new
+		}
 		mid := float64(e.width) / 2
 		// Drawn bottom to top, so a face moving left to right counts In.
 		cfg.Lines = []track.Line{{A: track.Point{X: mid, Y: float64(e.height)}, B: track.Point{X: mid, Y: 0}}}
 		e.line = wire.Line{X1: float32(mid), Y1: float32(e.height), X2: float32(mid), Y2: 0}
-		t, err := track.New(cfg)
+		s, err := e.p.NewStream(&cfg)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		e.trk = t
+		e.stream, e.detW, e.detH, e.reid = s, e.width, e.height, reid
+		clear(e.reqs[:])
 	}
-	return nil
+	return img, nil
 }
 
-// warp cuts the chip out of the frame: in colour from an RGBA frame, in grey
-// from a Y plane.
-func (e *Engine) warp(t align.Transform) error {
-	if e.format == FormatGray {
-		e.grayIm = image.Gray{Pix: e.gray.Pix, Stride: e.gray.Stride, Rect: image.Rect(0, 0, e.width, e.height)}
-		return t.Warp(e.chip, &e.grayIm)
-	}
-	return t.WarpFrame(e.chip, align.Frame{Pix: e.pix, Width: e.width, Height: e.height, Stride: 4 * e.width})
-}
-
-func (e *Engine) track(r *wire.Result, nowMs float64) error {
-	e.dets = e.dets[:0]
-	for _, f := range r.Faces {
-		e.dets = append(e.dets, track.Detection{Box: track.Box{X: float64(f.X), Y: float64(f.Y), W: float64(f.W), H: float64(f.H)}, Score: f.Score})
-	}
-	tracks, err := e.trk.Update(e.dets, time.Duration(nowMs*float64(time.Millisecond)))
+func (e *Engine) track(r *wire.Result, nowMs float64, faces []facelib.Face, reid bool) error {
+	tracks, err := e.stream.Track(time.Duration(nowMs * float64(time.Millisecond)))
 	if err != nil {
 		return err
+	}
+	want := -1 // the track whose chip goes out for embedding this frame
+	if reid {
+		want = e.pickWanting(tracks, faces)
 	}
 	for i := range tracks[:min(len(tracks), wire.MaxTracks)] {
 		tr := &tracks[i]
@@ -443,15 +470,62 @@ func (e *Engine) track(r *wire.Result, nowMs float64) error {
 			o.State = wire.Tentative
 		}
 		o.AgeMs = float32(tr.Dwell.Seconds() * 1000)
+		o.RecallDist = wire.NaN
+		if tr.Recalled {
+			o.GapMs = float32(tr.Gap.Seconds() * 1000)
+			o.RecallDist = float32(tr.RecallDistance)
+		}
 		e.trail = tr.Trail(e.trail[:0])
 		for _, p := range e.trail {
 			o.Trail = append(o.Trail, wire.Point{X: float32(p.X), Y: float32(p.Y)})
 		}
 	}
-	e.counts = e.trk.Crossings(e.counts[:0])
+	if want >= 0 {
+		tr := &tracks[want]
+		if e.stream.Chip(e.chip, faces[tr.Detection]) == nil {
+			e.nextRq = e.nextRq%(1<<24-1) + 1
+			e.reqs[e.nextRq%uint32(len(e.reqs))] = request{id: e.nextRq, key: tr.Key}
+			e.hasCh = true
+			r.Flags |= wire.FlagChip
+			r.ChipKey = e.nextRq
+		}
+	}
+	e.counts = e.stream.Tracker().Crossings(e.counts[:0])
 	r.Line = e.line
 	if len(e.counts) > 0 {
 		r.In, r.Out = e.counts[0].In, e.counts[0].Out
 	}
 	return nil
+}
+
+// pickWanting returns the index of the track whose chip is embedded next,
+// or -1: a held new track first (its ID waits on it), otherwise the wanting
+// tracks take turns. Only faces with located eyes make a chip.
+func (e *Engine) pickWanting(tracks []track.Track, faces []facelib.Face) int {
+	wants := func(tr *track.Track) bool {
+		return tr.WantsEmbedding && tr.Detection >= 0 && tr.Detection < len(faces) && faces[tr.Detection].EyesFound
+	}
+	n := 0
+	for i := range tracks {
+		if tr := &tracks[i]; wants(tr) {
+			if tr.ID == 0 {
+				return i
+			}
+			n++
+		}
+	}
+	if n == 0 {
+		return -1
+	}
+	e.turn++
+	k := e.turn % n
+	for i := range tracks {
+		if wants(&tracks[i]) {
+			if k == 0 {
+				return i
+			}
+			k--
+		}
+	}
+	return -1
 }

@@ -8,7 +8,8 @@
 //	header   HeaderLen values, see the H* index constants
 //	cands    NumCandidates × 4: x, y, size, q   (raw cascade windows, before clustering)
 //	faces    NumFaces × (FaceFixed + 2·k): x, y, w, h, score, lx, ly, rx, ry, k, then k landmark points
-//	tracks   NumTracks × (TrackFixed + 2·n): id, x, y, w, h, state, ageMs, n, then n trail points
+//	tracks   NumTracks × (TrackFixed + 2·n): id, x, y, w, h, state, ageMs, gapMs, recallDist, n, then n trail points
+//	         (gapMs and recallDist describe a re-identified track; recallDist is NaN otherwise)
 //	embed    EmbedLen values: the face chip's 128-d descriptor (0 or 128)
 //
 // Coordinates are video pixels, x to the right, y down; boxes are top-left

@@ -9,7 +9,7 @@ import (
 // Magic and Version open every message.
 const (
 	Magic   = 0xFACE
-	Version = 2
+	Version = 3
 )
 
 // Header indices.
@@ -40,6 +40,7 @@ const (
 	HShift
 	HScale
 	HEmbedLen
+	HChipKey
 	HeaderLen
 )
 
@@ -47,7 +48,7 @@ const (
 const (
 	CandidateLen = 4
 	FaceFixed    = 10
-	TrackFixed   = 8
+	TrackFixed   = 10
 )
 
 // Caps a decoder enforces; an encoder never writes more.
@@ -131,8 +132,17 @@ type Track struct {
 	X, Y, W, H float32
 	State      TrackState
 	AgeMs      float32
+	// GapMs and RecallDist are set when the track's ID came back from the
+	// tracker's memory: how long the face was gone, and the distance between
+	// its embedding and the remembered one. RecallDist is NaN otherwise.
+	GapMs      float32
+	RecallDist float32
 	Trail      []Point
 }
+
+// Recalled reports whether the track's ID was given back by
+// re-identification.
+func (t *Track) Recalled() bool { return !isNaN(t.RecallDist) }
 
 // Result is one frame's results. Its slices are reused by Decode.
 type Result struct {
@@ -148,6 +158,9 @@ type Result struct {
 	Tracks        []Track
 	// Embedding is the chip's 128-d descriptor when one was computed.
 	Embedding []float32
+	// ChipKey, when not 0, says the attached chip (FlagChip) is a track's,
+	// handed out for embedding: the numbers go back with that key.
+	ChipKey uint32
 }
 
 // Reset empties r, keeping its storage.
@@ -214,6 +227,7 @@ func (r *Result) Append(dst []float32) []float32 {
 	h[HShift] = r.Sweep.Shift
 	h[HScale] = r.Sweep.Scale
 	h[HEmbedLen] = float32(ne)
+	h[HChipKey] = float32(r.ChipKey)
 	dst = append(dst, h[:]...)
 	for _, c := range r.Candidates[:nc] {
 		dst = append(dst, c.X, c.Y, c.Size, c.Q)
@@ -229,7 +243,7 @@ func (r *Result) Append(dst []float32) []float32 {
 	for i := range r.Tracks[:nt] {
 		t := &r.Tracks[i]
 		n := min(len(t.Trail), MaxTrail)
-		dst = append(dst, float32(t.ID), t.X, t.Y, t.W, t.H, float32(t.State), t.AgeMs, float32(n))
+		dst = append(dst, float32(t.ID), t.X, t.Y, t.W, t.H, float32(t.State), t.AgeMs, t.GapMs, t.RecallDist, float32(n))
 		for _, p := range t.Trail[len(t.Trail)-n:] {
 			dst = append(dst, p.X, p.Y)
 		}
@@ -286,6 +300,11 @@ func Decode(src []float32, r *Result) error {
 		return fmt.Errorf("max size: %w", err)
 	}
 	r.Sweep.Shift, r.Sweep.Scale = src[HShift], src[HScale]
+	key, err := count(src[HChipKey], 1<<24)
+	if err != nil {
+		return fmt.Errorf("chip key: %w", err)
+	}
+	r.ChipKey = uint32(key)
 	nc, err := count(src[HNumCandidates], MaxCandidates)
 	if err != nil {
 		return fmt.Errorf("candidates: %w", err)
@@ -342,7 +361,7 @@ func Decode(src []float32, r *Result) error {
 		if err != nil {
 			return fmt.Errorf("track %d state: %w", i, err)
 		}
-		n, err := count(p[7], MaxTrail)
+		n, err := count(p[9], MaxTrail)
 		if err != nil {
 			return fmt.Errorf("track %d trail: %w", i, err)
 		}
@@ -350,7 +369,7 @@ func Decode(src []float32, r *Result) error {
 			return fmt.Errorf("%w: track %d trail", ErrShort, i)
 		}
 		t := r.AddTrack()
-		t.ID, t.X, t.Y, t.W, t.H, t.State, t.AgeMs = id, p[1], p[2], p[3], p[4], TrackState(st), p[6]
+		t.ID, t.X, t.Y, t.W, t.H, t.State, t.AgeMs, t.GapMs, t.RecallDist = id, p[1], p[2], p[3], p[4], TrackState(st), p[6], p[7], p[8]
 		for j := 0; j < n; j++ {
 			t.Trail = append(t.Trail, Point{p[TrackFixed+2*j], p[TrackFixed+2*j+1]})
 		}
