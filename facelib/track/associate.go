@@ -108,6 +108,11 @@ func (t *Tracker) transpose(n, m int) {
 // the pair is outside a gate.
 func (t *Tracker) pairCost(tr *track, d *Detection) (float64, bool) {
 	c := &t.cfg
+	if tr.refuted && len(d.Embedding) == 0 {
+		// Motion last led this lost track to someone else: only its
+		// appearance may re-find it now.
+		return 0, false
+	}
 	pb, db := tr.box(), d.Box
 	s := pb.Size()
 	pc, dc := pb.Center(), db.Center()

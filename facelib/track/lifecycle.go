@@ -3,13 +3,27 @@ package track
 // hit folds detection d into the track matched to it.
 func (t *Tracker) hit(tr *track, d *Detection) {
 	now := t.now
-	if tr.state == Lost && tr.misses > 1 && t.cfg.RefindHits > 1 && !t.strongReID(tr, d) {
-		// On probation: hold detections back until RefindHits in a row.
-		if tr.refind+1 < t.cfg.RefindHits {
+	hasEmb := len(d.Embedding) > 0
+	if tr.state == Lost && tr.misses > 1 {
+		// On probation: hold detections back until RefindHits in a row,
+		// or one that is recognised by appearance (within ReIDGate). A
+		// lost face with an embedding is not re-found by motion alone: its
+		// run must also be checked by appearance (pairCost let a detection
+		// with an embedding through only within AppearanceGate; Observe
+		// checks the others).
+		if hasEmb && tr.nemb > 0 {
+			tr.verified = max(tr.verified, 1)
+		}
+		if t.strongReID(tr, d) {
+			tr.verified = 2
+		}
+		unchecked := tr.nemb > 0 && tr.verified == 0
+		if tr.verified < 2 && (unchecked || tr.refind+1 < t.cfg.RefindHits) {
 			if tr.refind == 0 {
 				tr.refindAt = now
 			}
 			tr.refind++
+			tr.wants = unchecked
 			return
 		}
 	}
@@ -24,6 +38,7 @@ func (t *Tracker) hit(tr *track, d *Detection) {
 	if tr.refind > 0 {
 		start = tr.refindAt
 	}
+	refound := tr.misses > 0
 	if tr.misses == 0 || start-tr.last <= t.cfg.TimelineMinGap {
 		tr.dwell += now - tr.last
 	} else {
@@ -35,13 +50,18 @@ func (t *Tracker) hit(tr *track, d *Detection) {
 	tr.hits += 1 + tr.refind
 	tr.misses = 0
 	tr.refind = 0
+	tr.verified, tr.refuted = 0, false
 	tr.score = d.Score
-	t.foldEmbedding(tr, d.Embedding)
+	if hasEmb {
+		t.foldEmbedding(tr, d.Embedding)
+		tr.embAt = now
+	}
+	tr.wants = !hasEmb && (tr.nemb == 0 || (refound && tr.embAt < start) || now-tr.embAt > t.cfg.EmbedEvery)
 
 	switch tr.state {
 	case Tentative:
 		if tr.hits >= t.cfg.ConfirmHits {
-			t.confirm(tr)
+			t.settle(tr)
 		}
 	case Lost:
 		tr.state = Confirmed
@@ -56,6 +76,7 @@ func (t *Tracker) hit(tr *track, d *Detection) {
 func (t *Tracker) miss(tr *track) bool {
 	tr.misses++
 	tr.refind = 0
+	tr.verified = 0
 	switch tr.state {
 	case Tentative:
 		if tr.misses > t.cfg.TentativeMisses {
@@ -71,11 +92,69 @@ func (t *Tracker) miss(tr *track) bool {
 		tr.kw.v, tr.kh.v = 0, 0
 	}
 	if t.now-tr.last > t.cfg.MaxLost {
-		t.hist.add(tr)
-		t.release(tr)
+		t.remove(tr)
 		return false
 	}
 	return true
+}
+
+// remove ends a lost track's life: its summary goes to the history, its
+// identity to the memory.
+func (t *Tracker) remove(tr *track) {
+	t.hist.add(tr)
+	t.remember(tr)
+	t.release(tr)
+}
+
+// settle decides who a tentative track that has its ConfirmHits is. With an
+// embedding, it may be a remembered or a lost face, and takes its ID (see
+// recognise); otherwise it is confirmed with a new ID. Without one, while
+// there is someone it could be, it is held back — still tentative, without
+// an ID — until its embedding arrives or HoldForEmbedding has passed since
+// its first detection.
+func (t *Tracker) settle(tr *track) {
+	if tr.nemb > 0 {
+		if !t.recognise(tr) {
+			t.confirm(tr)
+		}
+		return
+	}
+	if t.now-tr.first < t.cfg.HoldForEmbedding && t.couldBeKnown() {
+		return
+	}
+	t.confirm(tr)
+}
+
+// couldBeKnown reports whether a new face could turn out to be one the
+// tracker knows: an identity is remembered, or a lost track has an
+// embedding.
+func (t *Tracker) couldBeKnown() bool {
+	if len(t.mem.ents) > 0 {
+		return true
+	}
+	if t.cfg.ReIDGate > 0 {
+		for _, l := range t.live {
+			if l.state == Lost && l.nemb > 0 && !l.absorbed {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// sweep releases the lost tracks whose identity a new track took over.
+func (t *Tracker) sweep() {
+	keep := t.live[:0]
+	for _, tr := range t.live {
+		if tr.absorbed {
+			t.release(tr)
+			continue
+		}
+		keep = append(keep, tr)
+	}
+	clear(t.live[len(keep):])
+	t.live = keep
+	t.nabsorbed = 0
 }
 
 func (t *Tracker) confirm(tr *track) {
@@ -103,7 +182,14 @@ func (t *Tracker) spawn(d *Detection, j int) {
 	tr.hits, tr.misses, tr.det, tr.score = 1, 0, j, d.Score
 	tr.refind = 0
 	tr.nemb = 0
+	tr.embAt = 0
+	tr.verified, tr.refuted, tr.absorbed = 0, false, false
+	tr.recalled, tr.gap, tr.rdist = false, 0, 0
 	t.foldEmbedding(tr, d.Embedding)
+	if len(d.Embedding) > 0 {
+		tr.embAt = t.now
+	}
+	tr.wants = len(d.Embedding) == 0
 	tr.trailHead, tr.trailN = 0, 0
 	t.pushTrail(tr, c)
 	tr.niv = 0
@@ -121,7 +207,7 @@ func (t *Tracker) spawn(d *Detection, j int) {
 	t.detTrack[j] = len(t.live)
 	t.live = append(t.live, tr)
 	if t.cfg.ConfirmHits <= 1 {
-		t.confirm(tr)
+		t.settle(tr)
 	}
 }
 

@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Errors returned by New and Update. They are wrapped with details; test
+// Errors returned by New, Update and Observe. They are wrapped with details; test
 // with errors.Is.
 var (
 	ErrConfig            = errors.New("track: invalid config")
@@ -16,6 +16,9 @@ var (
 	ErrEmbedding         = errors.New("track: invalid detection embedding")
 	ErrTime              = errors.New("track: invalid frame time")
 	ErrTooManyDetections = errors.New("track: too many detections in one frame")
+	// ErrStale: Observe was given the key of no live track (it was removed,
+	// or never existed); the embedding is dropped.
+	ErrStale = errors.New("track: no live track with that key")
 )
 
 // State is where a track is in its life.
@@ -89,6 +92,26 @@ type Track struct {
 	// in this frame).
 	Hits, Misses int
 
+	// Key identifies the track while it lives, tentative or not: it is
+	// unique, stable from frame to frame and never reused (also after
+	// Reset). Observe takes it.
+	Key uint64
+	// WantsEmbedding: the track was matched to Detection in this frame and
+	// wants its embedding — it has none yet, it was just re-found after a
+	// miss (or is being re-found and must be checked), or its last one is
+	// older than Config.EmbedEvery. Embed that detection and pass the
+	// result to Detection.Embedding next time or to Observe. It stays true
+	// frame after frame until an embedding arrives; a caller with one
+	// already in flight for Key may skip it.
+	WantsEmbedding bool
+	// Recalled: the track's ID came back from the memory of removed
+	// tracks (see Config.Memory), Gap after it was last seen, its new
+	// embedding RecallDistance from the remembered one. They stay set for
+	// the rest of the track's life.
+	Recalled       bool
+	Gap            time.Duration
+	RecallDistance float64
+
 	t   *track
 	gen uint64
 }
@@ -147,8 +170,19 @@ type track struct {
 	refind   int           // detections held back while re-finding a lost track
 	refindAt time.Duration // time of the first of them
 
-	emb  []float32
-	nemb int
+	emb   []float32
+	nemb  int
+	embAt time.Duration // when the last embedding was folded in
+	wants bool          // wants an embedding of this frame's detection
+
+	// Checking a lost track re-found by motion against its appearance.
+	verified uint8 // for the current run: 0 not yet, 1 within AppearanceGate, 2 within ReIDGate
+	refuted  bool  // the last run re-finding it was someone else: appearance only from now on
+	absorbed bool  // a new track took over its identity; released at the end of Update
+
+	recalled bool
+	gap      time.Duration
+	rdist    float64
 
 	trail             []Point
 	trailHead, trailN int
@@ -177,6 +211,10 @@ type Tracker struct {
 	dim     int
 	counts  []LineCount
 	hist    history
+	mem     memory
+
+	nabsorbed int
+	ivTmp     []Interval
 
 	// per-frame scratch, reused
 	cost     []float64
@@ -203,11 +241,13 @@ func New(c Config) (*Tracker, error) {
 		free:     make([]*track, 0, c.MaxTracks),
 		detTrack: make([]int, 0, c.MaxDetections),
 		view:     make([]Track, 0, c.MaxTracks),
+		ivTmp:    make([]Interval, 0, c.MaxIntervals),
 	}
 	if t.appear == nil {
 		t.appear = euclidean
 	}
 	t.hist.init(c.HistoryLen, c.MaxIntervals)
+	t.mem.init(c.MemorySize, c.MaxIntervals)
 	return t, nil
 }
 
@@ -218,8 +258,8 @@ func (t *Tracker) Config() Config {
 	return c
 }
 
-// Reset forgets every track, count and summary, keeping the buffers. IDs
-// start again at 1.
+// Reset forgets every track, count, summary and remembered identity,
+// keeping the buffers. IDs start again at 1; keys are never reused.
 func (t *Tracker) Reset() {
 	for _, tr := range t.live {
 		t.release(tr)
@@ -229,6 +269,8 @@ func (t *Tracker) Reset() {
 	t.now, t.started, t.nextID, t.dim = 0, false, 1, 0
 	clear(t.counts)
 	t.hist.reset()
+	t.mem.reset()
+	t.nabsorbed = 0
 }
 
 // IDs returns how many IDs have been given so far (confirmed tracks).
@@ -262,14 +304,14 @@ func (t *Tracker) Update(dets []Detection, now time.Duration) ([]Track, error) {
 	keep := t.live[:0]
 	for _, tr := range t.live {
 		if tr.state == Lost && now-tr.last > t.cfg.MaxLost {
-			t.hist.add(tr)
-			t.release(tr)
+			t.remove(tr)
 			continue
 		}
 		keep = append(keep, tr)
 	}
 	clear(t.live[len(keep):])
 	t.live = keep
+	t.expire()
 
 	for _, tr := range t.live {
 		s := tr.box().Size()
@@ -279,6 +321,7 @@ func (t *Tracker) Update(dets []Detection, now time.Duration) ([]Track, error) {
 		tr.kw.predict(dt, q)
 		tr.kh.predict(dt, q)
 		tr.det = -1
+		tr.wants = false
 	}
 
 	t.detTrack = t.detTrack[:len(dets)]
@@ -297,6 +340,10 @@ func (t *Tracker) Update(dets []Detection, now time.Duration) ([]Track, error) {
 	// Apply: hits, misses, removals.
 	keep = t.live[:0]
 	for _, tr := range t.live {
+		if tr.absorbed { // taken over by a track earlier in the list
+			keep = append(keep, tr)
+			continue
+		}
 		if tr.det >= 0 {
 			t.hit(tr, &dets[tr.det])
 			keep = append(keep, tr)
@@ -313,6 +360,9 @@ func (t *Tracker) Update(dets []Detection, now time.Duration) ([]Track, error) {
 		if t.detTrack[j] < 0 && len(t.live) < t.cfg.MaxTracks {
 			t.spawn(&dets[j], j)
 		}
+	}
+	if t.nabsorbed > 0 {
+		t.sweep()
 	}
 	return t.report(), nil
 }
@@ -342,20 +392,10 @@ func (t *Tracker) check(dets []Detection, now time.Duration) error {
 		if len(d.Embedding) == 0 {
 			continue
 		}
-		if dim == 0 {
-			if len(d.Embedding) > maxEmbeddingDim {
-				return fmt.Errorf("%w: detection %d: length %d > %d", ErrEmbedding, i, len(d.Embedding), maxEmbeddingDim)
-			}
-			dim = len(d.Embedding)
+		if bad := badEmbedding(d.Embedding, dim); bad != "" {
+			return fmt.Errorf("%w: detection %d: %s", ErrEmbedding, i, bad)
 		}
-		if len(d.Embedding) != dim {
-			return fmt.Errorf("%w: detection %d: length %d, want %d", ErrEmbedding, i, len(d.Embedding), dim)
-		}
-		for k, v := range d.Embedding {
-			if !finite(float64(v)) {
-				return fmt.Errorf("%w: detection %d: element %d is %v", ErrEmbedding, i, k, v)
-			}
-		}
+		dim = len(d.Embedding)
 	}
 	t.dim = dim
 	return nil
@@ -372,21 +412,7 @@ func (t *Tracker) report() []Track {
 		default:
 			continue
 		}
-		v = append(v, Track{
-			ID:        tr.id,
-			State:     tr.state,
-			Box:       tr.box(),
-			Velocity:  [2]float64{tr.kx.v, tr.ky.v},
-			Detection: tr.det,
-			Score:     tr.score,
-			FirstSeen: tr.first,
-			LastSeen:  tr.last,
-			Dwell:     tr.dwell,
-			Hits:      tr.hits,
-			Misses:    tr.misses,
-			t:         tr,
-			gen:       tr.gen,
-		})
+		v = append(v, snapshot(tr))
 	}
 	// Insertion sort by ID, tentative (ID 0) last: stable, allocation-free,
 	// and the list is short and nearly sorted.
@@ -397,6 +423,45 @@ func (t *Tracker) report() []Track {
 	}
 	t.view = v
 	return v
+}
+
+func snapshot(tr *track) Track {
+	return Track{
+		ID:             tr.id,
+		State:          tr.state,
+		Box:            tr.box(),
+		Velocity:       [2]float64{tr.kx.v, tr.ky.v},
+		Detection:      tr.det,
+		Score:          tr.score,
+		FirstSeen:      tr.first,
+		LastSeen:       tr.last,
+		Dwell:          tr.dwell,
+		Hits:           tr.hits,
+		Misses:         tr.misses,
+		Key:            tr.gen,
+		WantsEmbedding: tr.wants,
+		Recalled:       tr.recalled,
+		Gap:            tr.gap,
+		RecallDistance: tr.rdist,
+		t:              tr,
+		gen:            tr.gen,
+	}
+}
+
+// ToEmbed appends to dst a snapshot of every live track, in whatever state,
+// that wants an embedding of its detection in the last Update (see
+// Track.WantsEmbedding), and returns it. It includes the tracks Update does
+// not report: new tracks held back until their embedding tells who they
+// are, and lost tracks being re-found. A caller that computes embeddings
+// after Update embeds dets[x.Detection] for each and passes the result to
+// Observe(x.Key, …).
+func (t *Tracker) ToEmbed(dst []Track) []Track {
+	for _, tr := range t.live {
+		if tr.wants {
+			dst = append(dst, snapshot(tr))
+		}
+	}
+	return dst
 }
 
 func idLess(a, b int) bool {
