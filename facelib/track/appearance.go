@@ -59,6 +59,7 @@ func (t *Tracker) Observe(key uint64, emb []float32) error {
 		return fmt.Errorf("%w: key %d", ErrStale, key)
 	}
 	t.dim = len(emb)
+	tr.wants = false // answered
 	if tr.nemb == 0 {
 		t.foldEmbedding(tr, emb)
 		tr.embAt = t.now

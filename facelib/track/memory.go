@@ -112,8 +112,9 @@ func (t *Tracker) recognise(tr *track) bool {
 		t.nabsorbed++
 	case best >= 0:
 		e := t.mem.ents[best]
+		gap := tr.first - e.last
 		t.inherit(tr, e.id, e.emb, e.nemb, e.first, e.dwell, e.hits, e.iv[:e.niv])
-		tr.recalled, tr.gap, tr.rdist = true, t.runStart(tr)-e.last, bestD
+		tr.recalled, tr.gap, tr.rdist = true, gap, bestD
 		t.hist.drop(e.id)
 		t.mem.remove(best)
 	default:
@@ -121,18 +122,6 @@ func (t *Tracker) recognise(tr *track) bool {
 	}
 	tr.state = Confirmed
 	return true
-}
-
-// runStart is when tr's current run of detections began: its first
-// detection for a tentative track.
-func (t *Tracker) runStart(tr *track) time.Duration {
-	if tr.state == Tentative {
-		return tr.first
-	}
-	if tr.niv > 0 {
-		return tr.iv[tr.niv-1].Start
-	}
-	return tr.last
 }
 
 // inherit gives tr the identity (id, appearance, timeline, dwell) of an
