@@ -70,6 +70,30 @@ type Config struct {
 	// an exponential mean with weight 1/EmbeddingWindow.
 	EmbeddingWindow int
 
+	// Memory is how long the identity of a removed confirmed track that had
+	// an embedding (its ID, mean embedding, timeline and dwell) is
+	// remembered, so that the face gets its ID back when it returns after
+	// MaxLost. 0 turns re-identification from memory off.
+	Memory time.Duration
+	// MemorySize caps the identities remembered; when full, the oldest is
+	// forgotten first.
+	MemorySize int
+	// RecallGate is the largest appearance distance between a new track's
+	// embedding and a remembered identity's mean at which the new track
+	// takes the remembered ID. With the 128-d face embedding, different
+	// people are usually 0.6–0.9 apart and the same person 0.2–0.45.
+	RecallGate float64
+	// EmbedEvery: a track asks for a fresh embedding (Track.WantsEmbedding)
+	// when its last one is older than this, besides when it is born and
+	// when it is re-found after a miss.
+	EmbedEvery time.Duration
+	// HoldForEmbedding is how long, from its first detection, a new track
+	// that has no embedding yet is held back (kept tentative, without an
+	// ID) while there are identities it could be (remembered or lost), so
+	// that a returning face is never shown under a new ID first. After it,
+	// the track is confirmed with a new ID.
+	HoldForEmbedding time.Duration
+
 	// MeasurementNoise is the detector's box noise (standard deviation) as a
 	// fraction of the box size.
 	MeasurementNoise float64
@@ -125,6 +149,11 @@ func DefaultConfig() Config {
 		ReIDGate:         0.4,
 		ReIDDistance:     10,
 		EmbeddingWindow:  30,
+		Memory:           3 * time.Minute,
+		MemorySize:       32,
+		RecallGate:       0.5,
+		EmbedEvery:       time.Second,
+		HoldForEmbedding: 1500 * time.Millisecond,
 		MeasurementNoise: 0.05,
 		MotionNoise:      2,
 		TrailLen:         32,
@@ -144,6 +173,7 @@ const (
 	maxCoord        = 1e6
 	maxEmbeddingDim = 4096
 	maxLines        = 64
+	maxMemory       = 1024
 )
 
 func (c *Config) validate() error {
@@ -180,6 +210,16 @@ func (c *Config) validate() error {
 		return bad("ReIDDistance", c.ReIDDistance)
 	case c.EmbeddingWindow < 1 || c.EmbeddingWindow > 1<<20:
 		return bad("EmbeddingWindow", c.EmbeddingWindow)
+	case c.Memory < 0:
+		return bad("Memory", c.Memory)
+	case c.MemorySize < 0 || c.MemorySize > maxMemory:
+		return bad("MemorySize", c.MemorySize)
+	case !inRange(c.RecallGate, 0, maxWeight):
+		return bad("RecallGate", c.RecallGate)
+	case c.EmbedEvery < 0:
+		return bad("EmbedEvery", c.EmbedEvery)
+	case c.HoldForEmbedding < 0:
+		return bad("HoldForEmbedding", c.HoldForEmbedding)
 	case !inRange(c.MeasurementNoise, 1e-6, 10):
 		return bad("MeasurementNoise", c.MeasurementNoise)
 	case !inRange(c.MotionNoise, 1e-6, maxWeight):

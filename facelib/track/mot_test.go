@@ -231,8 +231,9 @@ func renderNoisy(fps float64, n, nobj int, p path, d *detector, embs *embedder, 
 // identities, so identities are ≈0.65 apart); each frame adds noise of norm
 // 0.15.
 type embedder struct {
-	rng *rand.Rand
-	ids [][]float32
+	rng   *rand.Rand
+	ids   [][]float32
+	noise float64 // norm of each frame's noise; 0 means 0.15
 }
 
 func newEmbedder(seed uint64, n int) *embedder {
@@ -266,7 +267,11 @@ func randVec(rng *rand.Rand, dim int, norm float64) []float32 {
 }
 
 func (e *embedder) sample(id int) []float32 {
-	noise := randVec(e.rng, len(e.ids[id]), 0.15)
+	norm := e.noise
+	if norm == 0 {
+		norm = 0.15
+	}
+	noise := randVec(e.rng, len(e.ids[id]), norm)
 	v := make([]float32, len(noise))
 	for k := range v {
 		v[k] = e.ids[id][k] + noise[k]

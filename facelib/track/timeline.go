@@ -63,6 +63,26 @@ func (h *history) init(n, maxIv int) {
 
 func (h *history) reset() { h.head, h.n = 0, 0 }
 
+// drop forgets the summary of the track with ID id, if it is kept: a
+// recalled identity lives on in a live track, whose summary replaces it.
+// Later summaries move up; each slot keeps its own interval storage.
+func (h *history) drop(id int) {
+	L := len(h.sums)
+	slot := func(i int) int { return (h.head - h.n + i + 2*L) % L }
+	for i := 0; i < h.n; i++ {
+		if h.sums[slot(i)].ID != id {
+			continue
+		}
+		for ; i+1 < h.n; i++ {
+			a, b := slot(i), slot(i+1)
+			h.sums[a], h.sums[b] = h.sums[b], h.sums[a]
+		}
+		h.n--
+		h.head = (h.head - 1 + L) % L
+		return
+	}
+}
+
 // add records a removed track; tracks never confirmed are not recorded.
 func (h *history) add(tr *track) {
 	if tr.id == 0 || len(h.sums) == 0 {

@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Errors returned by New and Update. They are wrapped with details; test
+// Errors returned by New, Update and Observe. They are wrapped with details; test
 // with errors.Is.
 var (
 	ErrConfig            = errors.New("track: invalid config")
@@ -16,6 +16,9 @@ var (
 	ErrEmbedding         = errors.New("track: invalid detection embedding")
 	ErrTime              = errors.New("track: invalid frame time")
 	ErrTooManyDetections = errors.New("track: too many detections in one frame")
+	// ErrStale: Observe was given the key of no live track (it was removed,
+	// or never existed); the embedding is dropped.
+	ErrStale = errors.New("track: no live track with that key")
 )
 
 // State is where a track is in its life.
@@ -89,6 +92,26 @@ type Track struct {
 	// in this frame).
 	Hits, Misses int
 
+	// Key identifies the track while it lives, tentative or not: it is
+	// unique, stable from frame to frame and never reused (also after
+	// Reset). Observe takes it.
+	Key uint64
+	// WantsEmbedding: the track was matched to Detection in this frame and
+	// wants its embedding — it has none yet, it was just re-found after a
+	// miss (or is being re-found and must be checked), or its last one is
+	// older than Config.EmbedEvery. Embed that detection and pass the
+	// result to Detection.Embedding next time or to Observe. It stays true
+	// frame after frame until an embedding arrives; a caller with one
+	// already in flight for Key may skip it.
+	WantsEmbedding bool
+	// Recalled: the track's ID came back from the memory of removed
+	// tracks (see Config.Memory), Gap after it was last seen, its new
+	// embedding RecallDistance from the remembered one. They stay set for
+	// the rest of the track's life.
+	Recalled       bool
+	Gap            time.Duration
+	RecallDistance float64
+
 	t   *track
 	gen uint64
 }
@@ -147,8 +170,19 @@ type track struct {
 	refind   int           // detections held back while re-finding a lost track
 	refindAt time.Duration // time of the first of them
 
-	emb  []float32
-	nemb int
+	emb   []float32
+	nemb  int
+	embAt time.Duration // when the last embedding was folded in
+	wants bool          // wants an embedding of this frame's detection
+
+	// Checking a lost track re-found by motion against its appearance.
+	verified uint8 // for the current run: 0 not yet, 1 within AppearanceGate, 2 within ReIDGate
+	refuted  bool  // the last run re-finding it was someone else: appearance only from now on
+	absorbed bool  // a new track took over its identity; released at the end of Update
+
+	recalled bool
+	gap      time.Duration
+	rdist    float64
 
 	trail             []Point
 	trailHead, trailN int
@@ -177,6 +211,10 @@ type Tracker struct {
 	dim     int
 	counts  []LineCount
 	hist    history
+	mem     memory
+
+	nabsorbed int
+	ivTmp     []Interval
 
 	// per-frame scratch, reused
 	cost     []float64
@@ -203,11 +241,13 @@ func New(c Config) (*Tracker, error) {
 		free:     make([]*track, 0, c.MaxTracks),
 		detTrack: make([]int, 0, c.MaxDetections),
 		view:     make([]Track, 0, c.MaxTracks),
+		ivTmp:    make([]Interval, 0, c.MaxIntervals),
 	}
 	if t.appear == nil {
 		t.appear = euclidean
 	}
 	t.hist.init(c.HistoryLen, c.MaxIntervals)
+	t.mem.init(c.MemorySize, c.MaxIntervals)
 	return t, nil
 }
 
@@ -218,8 +258,8 @@ func (t *Tracker) Config() Config {
 	return c
 }
 
-// Reset forgets every track, count and summary, keeping the buffers. IDs
-// start again at 1.
+// Reset forgets every track, count, summary and remembered identity,
+// keeping the buffers. IDs start again at 1; keys are never reused.
 func (t *Tracker) Reset() {
 	for _, tr := range t.live {
 		t.release(tr)
@@ -229,6 +269,8 @@ func (t *Tracker) Reset() {
 	t.now, t.started, t.nextID, t.dim = 0, false, 1, 0
 	clear(t.counts)
 	t.hist.reset()
+	t.mem.reset()
+	t.nabsorbed = 0
 }
 
 // IDs returns how many IDs have been given so far (confirmed tracks).
@@ -262,14 +304,14 @@ func (t *Tracker) Update(dets []Detection, now time.Duration) ([]Track, error) {
 	keep := t.live[:0]
 	for _, tr := range t.live {
 		if tr.state == Lost && now-tr.last > t.cfg.MaxLost {
-			t.hist.add(tr)
-			t.release(tr)
+			t.remove(tr)
 			continue
 		}
 		keep = append(keep, tr)
 	}
 	clear(t.live[len(keep):])
 	t.live = keep
+	t.expire()
 
 	for _, tr := range t.live {
 		s := tr.box().Size()
@@ -279,6 +321,7 @@ func (t *Tracker) Update(dets []Detection, now time.Duration) ([]Track, error) {
 		tr.kw.predict(dt, q)
 		tr.kh.predict(dt, q)
 		tr.det = -1
+		tr.wants = false
 	}
 
 	t.detTrack = t.detTrack[:len(dets)]
@@ -297,6 +340,10 @@ func (t *Tracker) Update(dets []Detection, now time.Duration) ([]Track, error) {
 	// Apply: hits, misses, removals.
 	keep = t.live[:0]
 	for _, tr := range t.live {
+		if tr.absorbed { // taken over by a track earlier in the list
+			keep = append(keep, tr)
+			continue
+		}
 		if tr.det >= 0 {
 			t.hit(tr, &dets[tr.det])
 			keep = append(keep, tr)
@@ -313,6 +360,9 @@ func (t *Tracker) Update(dets []Detection, now time.Duration) ([]Track, error) {
 		if t.detTrack[j] < 0 && len(t.live) < t.cfg.MaxTracks {
 			t.spawn(&dets[j], j)
 		}
+	}
+	if t.nabsorbed > 0 {
+		t.sweep()
 	}
 	return t.report(), nil
 }
@@ -342,376 +392,13 @@ func (t *Tracker) check(dets []Detection, now time.Duration) error {
 		if len(d.Embedding) == 0 {
 			continue
 		}
-		if dim == 0 {
-			if len(d.Embedding) > maxEmbeddingDim {
-				return fmt.Errorf("%w: detection %d: length %d > %d", ErrEmbedding, i, len(d.Embedding), maxEmbeddingDim)
-			}
-			dim = len(d.Embedding)
+		if bad := badEmbedding(d.Embedding, dim); bad != "" {
+			return fmt.Errorf("%w: detection %d: %s", ErrEmbedding, i, bad)
 		}
-		if len(d.Embedding) != dim {
-			return fmt.Errorf("%w: detection %d: length %d, want %d", ErrEmbedding, i, len(d.Embedding), dim)
-		}
-		for k, v := range d.Embedding {
-			if !finite(float64(v)) {
-				return fmt.Errorf("%w: detection %d: element %d is %v", ErrEmbedding, i, k, v)
-			}
-		}
+		dim = len(d.Embedding)
 	}
 	t.dim = dim
 	return nil
-}
-
-// stage associates the live tracks in state st with the detections not
-// yet matched.
-func (t *Tracker) stage(dets []Detection, st State) {
-	t.rows = t.rows[:0]
-	for i, tr := range t.live {
-		if tr.state == st {
-			t.rows = append(t.rows, i)
-		}
-	}
-	t.cols = t.cols[:0]
-	for j, m := range t.detTrack {
-		if m < 0 {
-			t.cols = append(t.cols, j)
-		}
-	}
-	t.associate(dets)
-}
-
-// associate matches t.rows (indices into t.live) with t.cols (indices into
-// dets) by minimum total cost, never across the gates.
-//
-// The Hungarian algorithm finds the optimal assignment. Greedy matching
-// (cheapest pair first) is simpler, but one cheap pair can force a bad match
-// on the others (see TestHungarianGreedyTrap), which happens when faces are
-// close: exactly when getting it right matters. With a few dozen faces at
-// most, O(n³) costs microseconds.
-func (t *Tracker) associate(dets []Detection) {
-	n, m := len(t.rows), len(t.cols)
-	if n == 0 || m == 0 {
-		return
-	}
-	if cap(t.cost) < n*m {
-		t.cost = make([]float64, n*m)
-	}
-	cost := t.cost[:n*m]
-	// Gated pairs get a cost so high that the solver prefers any assignment
-	// with more admissible pairs, then discards them.
-	worst := 0.0
-	for i, ti := range t.rows {
-		tr := t.live[ti]
-		for j, dj := range t.cols {
-			c, ok := t.pairCost(tr, &dets[dj])
-			if !ok || !finite(c) {
-				c = -1
-			} else if c > worst {
-				worst = c
-			}
-			cost[i*m+j] = c
-		}
-	}
-	big := (worst + 1) * float64(min(n, m)+1)
-	for k, c := range cost {
-		if c < 0 {
-			cost[k] = big
-		}
-	}
-	rows, cols := n, m
-	if n > m { // the solver wants rows ≤ columns: solve the transpose
-		t.transpose(n, m)
-		cost = t.cost[:n*m]
-		rows, cols = m, n
-	}
-	if cap(t.assign) < rows {
-		t.assign = make([]int, rows)
-	}
-	assign := t.assign[:rows]
-	t.hung.solve(cost, rows, cols, assign)
-	for r, c := range assign {
-		if c < 0 {
-			continue
-		}
-		i, j := r, c
-		if n > m {
-			i, j = c, r
-		}
-		if cost[r*cols+c] >= big {
-			continue
-		}
-		tr := t.live[t.rows[i]]
-		tr.det = t.cols[j]
-		t.detTrack[t.cols[j]] = t.rows[i]
-	}
-}
-
-// transpose turns the n×m matrix at the front of t.cost into m×n, using the
-// buffer's second half as scratch.
-func (t *Tracker) transpose(n, m int) {
-	if cap(t.cost) < 2*n*m {
-		c := make([]float64, 2*n*m)
-		copy(c, t.cost[:n*m])
-		t.cost = c
-	}
-	buf := t.cost[:2*n*m]
-	src, dst := buf[:n*m], buf[n*m:]
-	for i := 0; i < n; i++ {
-		for j := 0; j < m; j++ {
-			dst[j*n+i] = src[i*m+j]
-		}
-	}
-	copy(src, dst)
-}
-
-// pairCost returns the cost of giving detection d to track tr, and false if
-// the pair is outside a gate.
-func (t *Tracker) pairCost(tr *track, d *Detection) (float64, bool) {
-	c := &t.cfg
-	pb, db := tr.box(), d.Box
-	s := pb.Size()
-	pc, dc := pb.Center(), db.Center()
-	dx, dy := dc.X-pc.X, dc.Y-pc.Y // bounded by the input limits: no overflow
-	dist := math.Sqrt(dx*dx+dy*dy) / s
-	gate := c.MaxDistance + c.DistanceGrowth*(t.now-tr.last).Seconds()
-	r := db.Size() / s
-	if r < 1 {
-		r = 1 / r
-	}
-	inGates := dist <= gate && r <= c.MaxSizeRatio
-	hasApp := tr.nemb > 0 && len(d.Embedding) > 0
-	reid := hasApp && tr.state == Lost && c.ReIDGate > 0
-	if !inGates && !reid {
-		return 0, false // cheap geometry first: most pairs end here
-	}
-	app := 0.0
-	if hasApp {
-		app = t.appear(tr.emb, d.Embedding)
-		if !(app >= 0) { // NaN or negative: no usable answer, no match
-			return 0, false
-		}
-		if c.AppearanceGate > 0 && app > c.AppearanceGate {
-			return 0, false
-		}
-		if !inGates {
-			// A lost face recognised by appearance may have moved far
-			// and changed size while unseen.
-			if app > c.ReIDGate || !(dist <= math.Max(gate, c.ReIDDistance)) {
-				return 0, false
-			}
-		}
-		app = math.Min(app, maxWeight)
-	}
-	return c.IoUWeight*(1-pb.IoU(db)) + c.DistanceWeight*dist + c.AppearanceWeight*app, true
-}
-
-func (t *Tracker) measurementVar(b Box) float64 {
-	return sq(t.cfg.MeasurementNoise * b.Size())
-}
-
-// hit folds detection d into the track matched to it.
-func (t *Tracker) hit(tr *track, d *Detection) {
-	now := t.now
-	if tr.state == Lost && tr.misses > 1 && t.cfg.RefindHits > 1 && !t.strongReID(tr, d) {
-		// On probation: hold detections back until RefindHits in a row.
-		if tr.refind+1 < t.cfg.RefindHits {
-			if tr.refind == 0 {
-				tr.refindAt = now
-			}
-			tr.refind++
-			return
-		}
-	}
-	r := t.measurementVar(d.Box)
-	c := d.Box.Center()
-	tr.kx.correct(c.X, r)
-	tr.ky.correct(c.Y, r)
-	tr.kw.correct(d.Box.W, r)
-	tr.kh.correct(d.Box.H, r)
-
-	start := now // of this run of detections
-	if tr.refind > 0 {
-		start = tr.refindAt
-	}
-	if tr.misses == 0 || start-tr.last <= t.cfg.TimelineMinGap {
-		tr.dwell += now - tr.last
-	} else {
-		t.addInterval(tr, start)
-		tr.dwell += now - start
-	}
-	tr.iv[tr.niv-1].End = now
-	tr.last = now
-	tr.hits += 1 + tr.refind
-	tr.misses = 0
-	tr.refind = 0
-	tr.score = d.Score
-	t.foldEmbedding(tr, d.Embedding)
-
-	switch tr.state {
-	case Tentative:
-		if tr.hits >= t.cfg.ConfirmHits {
-			t.confirm(tr)
-		}
-	case Lost:
-		tr.state = Confirmed
-	}
-	bc := tr.box().Center()
-	t.pushTrail(tr, bc)
-	t.cross(tr, bc)
-}
-
-// miss handles a track with no detection this frame; it reports whether the
-// track stays live.
-func (t *Tracker) miss(tr *track) bool {
-	tr.misses++
-	tr.refind = 0
-	switch tr.state {
-	case Tentative:
-		if tr.misses > t.cfg.TentativeMisses {
-			t.release(tr)
-			return false
-		}
-		return true
-	case Confirmed:
-		tr.state = Lost
-		// Keep the size while unseen: a face's size changes slowly, and a
-		// size trend estimated from noisy boxes, extrapolated over a second,
-		// shrinks or swells the box past the size gate.
-		tr.kw.v, tr.kh.v = 0, 0
-	}
-	if t.now-tr.last > t.cfg.MaxLost {
-		t.hist.add(tr)
-		t.release(tr)
-		return false
-	}
-	return true
-}
-
-// strongReID reports whether d's embedding is close enough to tr's to
-// re-find it by appearance alone.
-func (t *Tracker) strongReID(tr *track, d *Detection) bool {
-	if t.cfg.ReIDGate <= 0 || tr.nemb == 0 || len(d.Embedding) == 0 {
-		return false
-	}
-	a := t.appear(tr.emb, d.Embedding)
-	return a >= 0 && a <= t.cfg.ReIDGate
-}
-
-func (t *Tracker) confirm(tr *track) {
-	tr.state = Confirmed
-	tr.id = t.nextID
-	t.nextID++
-}
-
-// spawn starts a tentative track from detection d (index j).
-func (t *Tracker) spawn(d *Detection, j int) {
-	tr := t.alloc()
-	t.gen++
-	tr.gen = t.gen
-	tr.id = 0
-	tr.state = Tentative
-	b := d.Box
-	c := b.Center()
-	r := t.measurementVar(b)
-	vv := sq(2 * b.Size()) // unknown velocity: up to ~2 face sizes per second
-	tr.kx.init(c.X, r, vv)
-	tr.ky.init(c.Y, r, vv)
-	tr.kw.init(b.W, r, vv)
-	tr.kh.init(b.H, r, vv)
-	tr.first, tr.last, tr.dwell = t.now, t.now, 0
-	tr.hits, tr.misses, tr.det, tr.score = 1, 0, j, d.Score
-	tr.refind = 0
-	tr.nemb = 0
-	t.foldEmbedding(tr, d.Embedding)
-	tr.trailHead, tr.trailN = 0, 0
-	t.pushTrail(tr, c)
-	tr.niv = 0
-	t.addInterval(tr, t.now)
-	for k, l := range t.cfg.Lines {
-		tr.sides[k] = 0
-		tr.anchors[k] = c
-		s, m := l.side(c), t.cfg.LineMargin*b.Size()
-		if s > m {
-			tr.sides[k] = 1
-		} else if s < -m {
-			tr.sides[k] = -1
-		}
-	}
-	t.detTrack[j] = len(t.live)
-	t.live = append(t.live, tr)
-	if t.cfg.ConfirmHits <= 1 {
-		t.confirm(tr)
-	}
-}
-
-func (t *Tracker) alloc() *track {
-	if n := len(t.free); n > 0 {
-		tr := t.free[n-1]
-		t.free = t.free[:n-1]
-		return tr
-	}
-	return &track{
-		trail:   make([]Point, t.cfg.TrailLen),
-		iv:      make([]Interval, t.cfg.MaxIntervals),
-		sides:   make([]int8, len(t.cfg.Lines)),
-		anchors: make([]Point, len(t.cfg.Lines)),
-	}
-}
-
-func (t *Tracker) release(tr *track) {
-	tr.gen = 0 // invalidates snapshots
-	tr.state = Removed
-	t.free = append(t.free, tr)
-}
-
-func (t *Tracker) foldEmbedding(tr *track, e []float32) {
-	if len(e) == 0 {
-		return
-	}
-	if cap(tr.emb) < len(e) {
-		tr.emb = make([]float32, len(e))
-	}
-	tr.emb = tr.emb[:len(e)]
-	tr.nemb++
-	w := float32(1) / float32(min(tr.nemb, t.cfg.EmbeddingWindow))
-	for i, v := range e {
-		tr.emb[i] += w * (v - tr.emb[i])
-	}
-}
-
-func (t *Tracker) pushTrail(tr *track, p Point) {
-	tr.trail[tr.trailHead] = p
-	tr.trailHead = (tr.trailHead + 1) % len(tr.trail)
-	if tr.trailN < len(tr.trail) {
-		tr.trailN++
-	}
-}
-
-// cross updates the track's side of each line from its new centre and
-// counts crossings made while confirmed.
-func (t *Tracker) cross(tr *track, c Point) {
-	m := t.cfg.LineMargin * tr.box().Size()
-	for k, l := range t.cfg.Lines {
-		s := l.side(c)
-		var cur int8
-		switch {
-		case s > m:
-			cur = 1
-		case s < -m:
-			cur = -1
-		default:
-			continue // inside the band: no decision yet
-		}
-		prev := tr.sides[k]
-		if prev != 0 && cur != prev && tr.state == Confirmed && l.spans(tr.anchors[k], c) {
-			if cur > 0 {
-				t.counts[k].In++
-			} else {
-				t.counts[k].Out++
-			}
-		}
-		tr.sides[k] = cur
-		tr.anchors[k] = c
-	}
 }
 
 // report fills the reused view.
@@ -725,21 +412,7 @@ func (t *Tracker) report() []Track {
 		default:
 			continue
 		}
-		v = append(v, Track{
-			ID:        tr.id,
-			State:     tr.state,
-			Box:       tr.box(),
-			Velocity:  [2]float64{tr.kx.v, tr.ky.v},
-			Detection: tr.det,
-			Score:     tr.score,
-			FirstSeen: tr.first,
-			LastSeen:  tr.last,
-			Dwell:     tr.dwell,
-			Hits:      tr.hits,
-			Misses:    tr.misses,
-			t:         tr,
-			gen:       tr.gen,
-		})
+		v = append(v, snapshot(tr))
 	}
 	// Insertion sort by ID, tentative (ID 0) last: stable, allocation-free,
 	// and the list is short and nearly sorted.
@@ -750,6 +423,45 @@ func (t *Tracker) report() []Track {
 	}
 	t.view = v
 	return v
+}
+
+func snapshot(tr *track) Track {
+	return Track{
+		ID:             tr.id,
+		State:          tr.state,
+		Box:            tr.box(),
+		Velocity:       [2]float64{tr.kx.v, tr.ky.v},
+		Detection:      tr.det,
+		Score:          tr.score,
+		FirstSeen:      tr.first,
+		LastSeen:       tr.last,
+		Dwell:          tr.dwell,
+		Hits:           tr.hits,
+		Misses:         tr.misses,
+		Key:            tr.gen,
+		WantsEmbedding: tr.wants,
+		Recalled:       tr.recalled,
+		Gap:            tr.gap,
+		RecallDistance: tr.rdist,
+		t:              tr,
+		gen:            tr.gen,
+	}
+}
+
+// ToEmbed appends to dst a snapshot of every live track, in whatever state,
+// that wants an embedding of its detection in the last Update (see
+// Track.WantsEmbedding), and returns it. It includes the tracks Update does
+// not report: new tracks held back until their embedding tells who they
+// are, and lost tracks being re-found. A caller that computes embeddings
+// after Update embeds dets[x.Detection] for each and passes the result to
+// Observe(x.Key, …).
+func (t *Tracker) ToEmbed(dst []Track) []Track {
+	for _, tr := range t.live {
+		if tr.wants {
+			dst = append(dst, snapshot(tr))
+		}
+	}
+	return dst
 }
 
 func idLess(a, b int) bool {
