@@ -14,6 +14,11 @@
 #                                                     alone, swaying gently in
 #                                                     the middle; loops seamlessly
 #                                                     (a second person's camera)
+#                                      leave-return.y4m 14 s, one face swaying in
+#                                                     the middle that leaves the
+#                                                     view for 4 s (seconds 4-8)
+#                                                     and comes back; loops
+#                                                     seamlessly
 #                                      sample.y4m     the frames of sample.webm
 #
 # Everything is 640x480 at 30 fps on a neutral grey background. The faces are
@@ -94,6 +99,13 @@ other_graph=$(graph \
 	"232-24*sin(2*PI*n/120)" "$Y+6*sin(2*PI*n/60)" \
 	"1")
 
+# leave-return: A sways gently in the middle (period 2 s), is gone for
+# frames 120-239 (4 s) and is back for frames 240-419; 420 frames are 7
+# periods, so the loop has no jump.
+leave_graph=$(graph \
+	"if(between(n,120,239),-1000,232+30*sin(2*PI*n/60))" "$Y+6*sin(2*PI*n/60)" \
+	"-1000" "$Y" "0")
+
 ff() { ffmpeg -hide_banner -loglevel error -nostdin -y "$@"; }
 
 webm() { # webm <out>
@@ -134,6 +146,7 @@ case "${1:-}" in
 	y4m "$one_graph" 240 "$dir/one-face.y4m.tmp" && mv "$dir/one-face.y4m.tmp" "$dir/one-face.y4m"
 	y4m "$two_graph" 120 "$dir/two-faces.y4m.tmp" && mv "$dir/two-faces.y4m.tmp" "$dir/two-faces.y4m"
 	y4m "$other_graph" 120 "$dir/other-face.y4m.tmp" && mv "$dir/other-face.y4m.tmp" "$dir/other-face.y4m"
+	y4m "$leave_graph" 420 "$dir/leave-return.y4m.tmp" && mv "$dir/leave-return.y4m.tmp" "$dir/leave-return.y4m"
 	y4m "$sample_graph" 300 "$dir/sample.y4m.tmp" && mv "$dir/sample.y4m.tmp" "$dir/sample.y4m"
 	ls -l "$dir"/*.y4m
 	;;

@@ -3,8 +3,9 @@
 import { t, setLang, initialLang, onLang } from './i18n.js';
 import { fetchBytes, bytesSent, onSent } from './net.js';
 import { detector, boot as bootDetector, call as callWorker, combined, onProgress, openCamera, cameraOpening } from './boot.js';
-import { decode, CONFIRMED, FLAG_CHIP } from './wire.js';
+import { decode, CONFIRMED, FLAG_CHIP, FLAG_STILL } from './wire.js';
 import { initStory, showStory, STORY_SCENES } from './story/story.js';
+import { startRecogniser, recogniserWorker, embedChip } from './recogniser.js';
 
 const $ = (id) => document.getElementById(id);
 const STEPS = 6;
@@ -31,6 +32,10 @@ const hook = {
   firstFrameMs: null,
   firstFaceMs: null,
   overlayReadyMs: null,
+  // Re-identification in the Tracked scene: on or off, and how many chips
+  // the recogniser has embedded for it.
+  reid: true,
+  embedded: 0,
 };
 window.facewatch = hook;
 // The story scenes (js/story/story.js) add read-only getters to the hook:
@@ -60,6 +65,11 @@ const state = {
   lastTimeline: 0,
   last: null,
   objectURL: null,
+  reid: true,            // the Tracked scene's switch
+  pupilsLoading: null,   // promise for puploc alone (re-identification)
+  embedBusy: false,      // a chip is with the recogniser
+  lastEmbedAt: 0,
+  embedding: null,       // step 6: the latest 128 numbers
 };
 
 // ---------- loading ----------
@@ -127,27 +137,63 @@ function loadAlign() {
   return state.alignLoading;
 }
 
-// loadEmbed fetches the recognition network (6.4 MB) the first time step 6
-// is reached, never before.
+// loadEmbed starts the recogniser (js/recogniser.js: a second worker with
+// the recognition network, 6.4 MB) the first time step 6, the Tracked
+// scene's re-identification or a story scene needs it, never before.
 const EMBED_FILES = ['face_recognition_model-weights_manifest.json', 'face_recognition_model.bin'];
 function loadEmbed() {
   if (state.embedLoading) return state.embedLoading;
   const note = $('embed-pending');
+  const progress = (l, tot) => {
+    const p = tot ? `${Math.round((100 * l) / tot)}%` : `${(l / 1048576).toFixed(1)} MB`;
+    note.textContent = t('find.s6.loading', { p });
+    if (hook.scene === 'track' && state.reid) $('reid-status').textContent = t('track.reidLoading', { p });
+  };
   state.embedLoading = (async () => {
-    const booted = boot();
-    const bufs = await fetchAll(EMBED_FILES.map((n) => `models/${n}`), (l, tot) => {
-      note.textContent = t('find.s6.loading', { p: tot ? `${Math.round((100 * l) / tot)}%` : `${(l / 1048576).toFixed(1)} MB` });
-    });
-    await booted;
-    for (let i = 0; i < EMBED_FILES.length; i++) {
-      await call('model', { name: EMBED_FILES[i], bytes: bufs[i] }, [bufs[i]]);
-      state.models.add(EMBED_FILES[i]);
-    }
+    await boot();
+    await startRecogniser(progress);
+    state.models.add(EMBED_FILES[1]);
     note.textContent = t('find.s6.pending');
     $('embed-box').hidden = state.step !== STEPS;
+    showReidStatus();
     if (state.frozen || state.photo) processStill();
   })().catch((e) => { state.embedLoading = null; fail(t('load.failed', { error: e.message })); });
   return state.embedLoading;
+}
+
+// loadPupils fetches the pupil cascade alone into the frame worker: enough
+// for the Tracked scene to cut the chips re-identification needs.
+function loadPupils() {
+  if (state.models.has('puploc')) return Promise.resolve();
+  if (state.alignLoading) return state.alignLoading;
+  if (state.pupilsLoading) return state.pupilsLoading;
+  state.pupilsLoading = (async () => {
+    const booted = boot();
+    const [buf] = await fetchAll(['models/puploc'], () => {});
+    await booted;
+    await call('model', { name: 'puploc', bytes: buf }, [buf]);
+    state.models.add('puploc');
+  })().catch((e) => { state.pupilsLoading = null; fail(t('load.failed', { error: e.message })); });
+  return state.pupilsLoading;
+}
+
+// startReid loads what re-identification needs once the Tracked scene shows
+// with the switch on.
+function startReid() {
+  if (hook.scene !== 'track' || !state.reid) return;
+  loadPupils();
+  loadEmbed();
+}
+
+function showReidStatus() {
+  const el = $('reid-status');
+  if (!el) return;
+  if (!state.reid) el.textContent = t('track.reidOff');
+  else if (state.models.has(EMBED_FILES[1])) el.textContent = t('track.reidOn');
+}
+
+function reidReady() {
+  return state.reid && state.models.has('puploc') && state.models.has(EMBED_FILES[1]);
 }
 
 function fail(msg) {
@@ -158,14 +204,13 @@ function fail(msg) {
 // ---------- what each frame asks for ----------
 
 function frameOptions() {
-  if (hook.scene === 'track') return { track: true };
+  if (hook.scene === 'track') return reidReady() ? { track: true, reid: true } : { track: true };
   if (STORY_SCENES.includes(hook.scene)) return {}; // boxes only: the story scenes ask the worker for more themselves
   const align = state.models.has('puploc');
   const o = {};
   if (state.step <= 3) o.candidates = true; // step 1 lights up accepted windows as the sweep passes them
   if (state.step >= 4 && align) { o.pupils = true; o.landmarks = state.models.has('lp38'); }
   if (state.step >= 5 && align) o.chip = true;
-  if (state.step === STEPS && state.models.has(EMBED_FILES[1])) o.embed = true;
   return o;
 }
 
@@ -371,7 +416,7 @@ function onResult(buf, chip) {
   hook.fps = state.resultTimes.length;
   hook.faces = r.faces.map((f) => ({ x: f.x, y: f.y, w: f.w, h: f.h, score: f.score }));
   hook.tracks = r.tracks.filter((tr) => tr.state === CONFIRMED)
-    .map((tr) => ({ id: tr.id, x: tr.x, y: tr.y, w: tr.w, h: tr.h, state: 'confirmed', age: tr.age }));
+    .map((tr) => ({ id: tr.id, x: tr.x, y: tr.y, w: tr.w, h: tr.h, state: 'confirmed', age: tr.age, recall: tr.recall || null }));
   const k = hook.frames === 1 ? 1 : 0.1;
   for (const key in hook.timings) hook.timings[key] += k * (r.timings[key] - hook.timings[key]);
   if (hook.firstFrameMs === null) {
@@ -397,8 +442,14 @@ function onResult(buf, chip) {
     displayScale: r.width ? $('stage').getBoundingClientRect().width / r.width : 1,
   };
   wakeOverlay();
-  if (chip && r.flags & FLAG_CHIP) drawChip(chip);
-  if (hook.scene === 'find' && state.step === STEPS) drawEmbedding(r.embedding);
+  if (chip && r.flags & FLAG_CHIP) {
+    if (r.chipKey) reidChip(r.chipKey, chip);
+    else {
+      drawChip(chip);
+      if (hook.scene === 'find' && state.step === STEPS) embedStep6(chip, r.flags & FLAG_STILL);
+    }
+  }
+  if (hook.scene === 'find' && state.step === STEPS) drawEmbedding(state.embedding);
   if (hook.scene === 'track') updateTrackScene(r, now);
   updateTimings();
 }
@@ -464,6 +515,33 @@ function wakeOverlay() {
   if (w && typeof w.fwWake === 'function') w.fwWake();
 }
 
+// reidChip sends a track's chip to the recogniser and its numbers back to
+// the frame worker, one chip at a time: the rate is bounded by the
+// recogniser, and a chip that comes while it is busy is dropped (the
+// tracker asks again).
+function reidChip(key, chip) {
+  if (state.embedBusy || !recogniserWorker()) return;
+  state.embedBusy = true;
+  embedChip(chip.buffer).then((emb) => {
+    hook.embedded++;
+    state.worker.postMessage({ type: 'observe', key, embedding: emb.buffer }, [emb.buffer]);
+  }, () => {}).finally(() => { state.embedBusy = false; });
+}
+
+// embedStep6 computes step 6's 128 numbers in the recogniser at most four
+// times a second (a still once), so the step keeps the camera's frame rate.
+const STEP6_EVERY_MS = 250;
+function embedStep6(chip, still) {
+  const now = performance.now();
+  if (state.embedBusy || !recogniserWorker() || (!still && now - state.lastEmbedAt < STEP6_EVERY_MS)) return;
+  state.embedBusy = true;
+  state.lastEmbedAt = now;
+  embedChip(chip.slice().buffer).then((emb) => {
+    state.embedding = emb;
+    if (hook.scene === 'find' && state.step === STEPS) drawEmbedding(emb);
+  }, () => {}).finally(() => { state.embedBusy = false; });
+}
+
 function drawChip(chip) {
   const c = $('chip');
   c.getContext('2d').putImageData(new ImageData(chip, 150, 150), 0, 0);
@@ -520,6 +598,7 @@ function setScene(scene) {
     if (state.frozen) setFrozen(false); // tracking needs the video moving
   }
   if (scene === 'find' && state.step >= 4) loadAlign();
+  startReid();
   refreshOverlayState();
   if (state.photo || state.frozen) processStill();
 }
@@ -587,6 +666,12 @@ function updateTrackScene(r, now) {
   const items = r.tracks.filter((tr) => tr.state === CONFIRMED).map((tr) => {
     const li = document.createElement('li');
     li.textContent = `${t('track.id', { id: tr.id })} — ${t('track.seconds', { s: (tr.age / 1000).toFixed(1) })}`;
+    if (tr.recall) {
+      const again = document.createElement('span');
+      again.className = 'again';
+      again.textContent = ` · ${t('track.seenAgain', { id: tr.id, s: Math.round(tr.recall.gapMs / 1000), d: tr.recall.distance.toFixed(2) })}`;
+      li.append(again);
+    }
     return li;
   });
   list.replaceChildren(...items);
@@ -659,6 +744,14 @@ function wire() {
     $(`tab-${next}`).focus();
     e.preventDefault();
   });
+  $('reid-on').addEventListener('change', (e) => {
+    state.reid = hook.reid = e.target.checked;
+    // The frame worker starts a fresh tracker when the setting changes, so
+    // the timeline starts again too.
+    state.timeline.clear();
+    showReidStatus();
+    startReid();
+  });
   $('btn-step').addEventListener('click', () => setStep(state.step + 1));
   $('btn-prev').addEventListener('click', () => setStep(state.step - 1));
   $('btn-play').addEventListener('click', () => setPlaying(!state.playing));
@@ -679,6 +772,7 @@ function wire() {
     setFrozen(state.frozen, true);
     if (state.progress) showProgress(...state.progress);
     $('step-of').textContent = t('find.stepOf', { n: state.step, total: STEPS });
+    showReidStatus();
   });
   new ResizeObserver(layoutOverlay).observe($('stage'));
   reducedMotion.addEventListener('change', refreshOverlayState);
@@ -699,11 +793,13 @@ async function main() {
   else if (src === 'clip') useClip();
   initStory({
     hook,
-    worker: () => (state.bootDone ? state.worker : null),
+    // Story requests go to the recogniser once it runs (faces need its
+    // network); plain arithmetic works in either worker.
+    worker: () => recogniserWorker() || (state.bootDone ? state.worker : null),
     hasSource: () => hook.ready && hook.source !== 'none',
     ensureModels: async () => {
-      await Promise.all([loadAlign(), loadEmbed()]);
-      if (!state.models.has('puploc') || !state.models.has(EMBED_FILES[1])) throw new Error(t('load.failed', { error: 'models' }));
+      await loadEmbed(); // the recogniser has the face finder, the pupil locator and the network
+      if (!state.models.has(EMBED_FILES[1])) throw new Error(t('load.failed', { error: 'models' }));
     },
     onSent,
   });

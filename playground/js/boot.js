@@ -16,9 +16,11 @@ const progress = { loaded: 0, total: 0 };
  * detector is the running worker: worker (the Worker, or null where
  * WebAssembly is missing), started (resolves once the face finder is
  * loaded in it), startMs and readyMs (performance.now() when boot began
- * and when started resolved, or null).
+ * and when started resolved, or null), wasmURL and wasm (the worker
+ * program's address and the promise of its compiled WebAssembly.Module, or
+ * of its bytes where streaming compilation failed), for a second worker.
  */
-export const detector = { worker: null, started: null, startMs: null, readyMs: null };
+export const detector = { worker: null, started: null, startMs: null, readyMs: null, wasmURL: 'worker.wasm', wasm: null };
 
 /** onProgress calls f(loaded, total) now and as the downloads progress. */
 export function onProgress(f) {
@@ -129,7 +131,8 @@ export function boot() {
   // are here, without waiting for the worker's answer in between: the
   // worker handles messages in order ('start' is posted first, as the
   // compiled promise's first reaction), so Go runs before it sees a model.
-  const compiled = compileWasm('worker.wasm', part(0));
+  const compiled = compileWasm(detector.wasmURL, part(0));
+  detector.wasm = compiled;
   const running = compiled.then((m) => {
     performance.mark('facewatch:wasm-compiled');
     // A compiled module is copied (the code is shared); bytes are moved.

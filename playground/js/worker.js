@@ -2,12 +2,12 @@
 // sends in the wasm (a WebAssembly.Module it compiled while downloading, or
 // the file's bytes) and the model bytes, then one frame at a time; every
 // result goes back as a transferred Float32Array (layout: js/wire.js).
-/* global Go, fwLoad, fwProcess, fwError, fwRead, fwChip, fwClose, fwStory, fwStoryFaces, fwStoryChips */
+/* global Go, fwLoad, fwProcess, fwError, fwRead, fwChip, fwClose, fwStory, fwStoryFaces, fwStoryChips, fwEmbedChip, fwObserve */
 'use strict';
 importScripts('../wasm_exec.js');
 
 // Option bits, mirrored in wasm/worker/main.go.
-const OPT = { candidates: 1, pupils: 2, landmarks: 4, chip: 8, track: 16, still: 32, embed: 64 };
+const OPT = { candidates: 1, pupils: 2, landmarks: 4, chip: 8, track: 16, still: 32, embed: 64, reid: 128 };
 const FMT_GRAY = 0, FMT_RGBA = 1, FMT_BGRA = 2;
 const CHIP_BYTES = 150 * 150 * 4;
 const YUV = new Set(['I420', 'I420A', 'I422', 'I422A', 'I444', 'I444A', 'NV12']);
@@ -84,7 +84,7 @@ function process(fmt, w, h, opts, grabMs, id) {
   fwRead(out);
   const msg = { type: 'result', id, buf: out.buffer };
   const transfer = [out.buffer];
-  if (opts && opts.chip) {
+  if (opts && (opts.chip || opts.reid)) {
     const chip = new Uint8ClampedArray(CHIP_BYTES);
     if (fwChip(chip)) {
       msg.chip = chip.buffer;
@@ -152,6 +152,15 @@ async function handle(m) {
         process(FMT_RGBA, m.width, m.height, m.opts, performance.now() - t0, m.id);
         break;
       }
+      case 'embedChip': { // the recogniser: a frame worker's chip → its 128 numbers
+        const out = new Float32Array(128);
+        const err = fwEmbedChip(new Uint8Array(m.chip), out);
+        postMessage(err ? { type: 'embedded', id: m.id, error: err } : { type: 'embedded', id: m.id, embedding: out.buffer }, err ? [] : [out.buffer]);
+        break;
+      }
+      case 'observe': // the frame worker: the numbers of a chip it handed out
+        fwObserve(m.key, new Float32Array(m.embedding)); // a stale key (the face has gone) is not an error
+        break;
       case 'story': // the story scenes (js/story/): JSON in, JSON out
       case 'storyFaces':
         postMessage(story(m));

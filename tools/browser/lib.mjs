@@ -237,7 +237,7 @@ const INIT_SCRIPT = `(() => {
       rec.frames.push({
         t: performance.now(), frames: fw.frames, source: fw.source,
         faces: (fw.faces || []).map((f) => ({ x: f.x, y: f.y, w: f.w, h: f.h, score: f.score })),
-        tracks: (fw.tracks || []).map((t) => ({ id: t.id, x: t.x, y: t.y, w: t.w, h: t.h, state: t.state })),
+        tracks: (fw.tracks || []).map((t) => ({ id: t.id, x: t.x, y: t.y, w: t.w, h: t.h, state: t.state, recall: t.recall || null })),
       });
       if (rec.frames.length > 20000) rec.frames.splice(0, 10000);
     }

@@ -22,6 +22,7 @@ const (
 	optTrack
 	optStill
 	optEmbed
+	optReid
 )
 
 func main() {
@@ -29,7 +30,9 @@ func main() {
 	now := func() float64 { return float64(time.Since(start).Nanoseconds()) / 1e6 }
 	e := engine.New(now)
 	var lastErr string
-	var out []float32
+	var out, emb []float32
+	chipIn := make([]byte, engine.ChipSide*engine.ChipSide*4)
+	obs := make([]float32, 128)
 	done := make(chan struct{})
 
 	global := js.Global()
@@ -70,6 +73,7 @@ func main() {
 				Track:      o&optTrack != 0,
 				Still:      o&optStill != 0,
 				Embed:      o&optEmbed != 0,
+				Reid:       o&optReid != 0,
 				GrabMs:     grab,
 			})
 			if err != nil {
@@ -79,6 +83,32 @@ func main() {
 			return 4 * len(out)
 		}),
 		"fwError": js.FuncOf(func(js.Value, []js.Value) any { return lastErr }),
+		// The recogniser (a second worker running this same program with the
+		// recognition network loaded) embeds a frame worker's chip:
+		// fwEmbedChip(chip Uint8Array, out Float32Array(128)) → "" or an error.
+		"fwEmbedChip": js.FuncOf(func(_ js.Value, a []js.Value) any {
+			if len(a) < 2 || a[0].Get("byteLength").Int() != len(chipIn) {
+				return "fwEmbedChip(chip of 150x150 RGBA, out)"
+			}
+			js.CopyBytesToGo(chipIn, a[0])
+			var err error
+			if emb, err = e.EmbedChip(emb, chipIn); err != nil {
+				return err.Error()
+			}
+			js.CopyBytesToJS(a[1], unsafe.Slice((*byte)(unsafe.Pointer(&emb[0])), 4*len(emb)))
+			return ""
+		}),
+		// The frame worker gets the numbers back: fwObserve(key, Float32Array(128)).
+		"fwObserve": js.FuncOf(func(_ js.Value, a []js.Value) any {
+			if len(a) < 2 || a[1].Get("byteLength").Int() != 4*len(obs) {
+				return "fwObserve(key, embedding)"
+			}
+			js.CopyBytesToGo(unsafe.Slice((*byte)(unsafe.Pointer(&obs[0])), 4*len(obs)), a[1])
+			if err := e.Observe(uint32(a[0].Int()), obs); err != nil {
+				return err.Error()
+			}
+			return ""
+		}),
 		"fwRead": js.FuncOf(func(_ js.Value, a []js.Value) any {
 			if len(a) < 1 || len(out) == 0 {
 				return 0
@@ -124,8 +154,7 @@ func main() {
 		}
 		still = still[:n]
 		js.CopyBytesToGo(still, a[2])
-		f, p, m := e.Shared()
-		faces, c, err := xtr.Faces(story.Models{Finder: f, Pupils: p, Net: m}, still, a[0].Int(), a[1].Int(), chips[:0])
+		faces, c, err := xtr.Faces(e.Pipeline(), still, a[0].Int(), a[1].Int(), chips[:0])
 		chips = c
 		if err != nil {
 			return answer(nil, err)

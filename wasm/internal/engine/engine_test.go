@@ -357,7 +357,7 @@ func TestBadInput(t *testing.T) {
 func TestFrameBufferReuse(t *testing.T) {
 	e := newEngine(t, false)
 	a, _ := e.Frame(FormatRGBA, 640, 480)
-	if err := e.prepare(); err != nil {
+	if _, err := e.prepare(false); err != nil {
 		t.Fatal(err)
 	}
 	allocs := testing.AllocsPerRun(50, func() {
@@ -365,7 +365,7 @@ func TestFrameBufferReuse(t *testing.T) {
 		if &b[0] != &a[0] {
 			t.Fatal("buffer moved")
 		}
-		if err := e.prepare(); err != nil {
+		if _, err := e.prepare(false); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -15,31 +15,21 @@ import (
 	"testing"
 
 	"github.com/facewatch/facewatch/assets"
-	"github.com/facewatch/facewatch/facelib/align"
-	"github.com/facewatch/facewatch/facelib/detect"
-	"github.com/facewatch/facewatch/facelib/embed"
+	"github.com/facewatch/facewatch/facelib"
 	"github.com/facewatch/facewatch/facelib/match"
 )
 
 var (
 	modelsOnce sync.Once
-	models     Models
+	models     *facelib.Pipeline
 	modelsErr  error
 )
 
-// realModels parses the bundled cascades and weights once per test run.
-func realModels(t testing.TB) Models {
+// realModels loads the bundled cascades and weights once per test run.
+func realModels(t testing.TB) *facelib.Pipeline {
 	t.Helper()
 	modelsOnce.Do(func() {
-		var m Models
-		if m.Finder, modelsErr = detect.ParseCascade(assets.FaceFinder()); modelsErr != nil {
-			return
-		}
-		if m.Pupils, modelsErr = align.New(assets.PupilLocator(), nil, align.DefaultOptions()); modelsErr != nil {
-			return
-		}
-		m.Net, modelsErr = embed.Load(assets.EmbedManifest(), assets.EmbedWeights())
-		models = m
+		models, modelsErr = facelib.New(facelib.Options{Models: assets.Models()})
 	})
 	if modelsErr != nil {
 		t.Fatal(modelsErr)
@@ -189,11 +179,11 @@ func TestFacesNoFaceAndErrors(t *testing.T) {
 	}
 	bad := []struct {
 		name string
-		m    Models
+		m    *facelib.Pipeline
 		pix  []byte
 		w, h int
 	}{
-		{"no models", Models{}, grey.Pix, 640, 480},
+		{"no models", nil, grey.Pix, 640, 480},
 		{"short pixels", m, grey.Pix[:100], 640, 480},
 		{"zero size", m, nil, 0, 0},
 		{"too wide", m, make([]byte, 4*(MaxSide+1)), MaxSide + 1, 1},

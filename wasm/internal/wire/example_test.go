@@ -22,5 +22,5 @@ func ExampleDecode() {
 		return
 	}
 	fmt.Println(len(msg), "values;", len(got.Faces), "face at", got.Faces[0].X, got.Faces[0].Y, "pupils:", got.Faces[0].HasPupils())
-	// Output: 36 values; 1 face at 100 80 pupils: true
+	// Output: 37 values; 1 face at 100 80 pupils: true
 }

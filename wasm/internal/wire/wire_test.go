@@ -21,7 +21,9 @@ func sample() *Result {
 	g := r.AddFace()
 	*g = Face{X: 400, Y: 200, W: 70, H: 70, Score: 6, Left: Point{NaN, NaN}, Right: Point{NaN, NaN}}
 	t := r.AddTrack()
-	*t = Track{ID: 7, X: 100, Y: 80, W: 128, H: 128, State: Confirmed, AgeMs: 2500, Trail: []Point{{160, 140}, {162, 141}, {164, 143}}}
+	*t = Track{ID: 7, X: 100, Y: 80, W: 128, H: 128, State: Confirmed, AgeMs: 2500, GapMs: 12000, RecallDist: 0.3125,
+		Trail: []Point{{160, 140}, {162, 141}, {164, 143}}}
+	r.ChipKey = 5
 	for i := range 128 {
 		r.Embedding = append(r.Embedding, float32(i)/256-0.25)
 	}
