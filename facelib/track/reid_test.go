@@ -405,8 +405,15 @@ func TestReIDStranger(t *testing.T) {
 							t.Fatalf("seed %d: %+v, face shown as %v, stranger as %v; want 2 IDs, no switch",
 								seed, r.motStats, r.gtIDs[0], r.gtIDs[1])
 						}
-						if a, b := r.onlyID(t, 0), r.onlyID(t, 1); a == b {
+						a, b := r.onlyID(t, 0), r.onlyID(t, 1)
+						if a == b {
 							t.Fatalf("seed %d: the stranger was shown as the face's ID %d", seed, a)
+						}
+						// And soon: checking the lost face's appearance
+						// must not keep the stranger waiting until the lost
+						// track is removed (MaxLost, 30 frames).
+						if k := r.first[1][b] - (60 + gap.frames); k > 12 {
+							t.Errorf("seed %d: stranger shown %d frames after stepping in, want ≤ 12", seed, k)
 						}
 					}
 				})
