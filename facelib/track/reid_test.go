@@ -613,3 +613,73 @@ func TestObserveErrors(t *testing.T) {
 		})
 	}
 }
+
+// Remembering and recalling use fixed storage: once warm, a face that keeps
+// leaving (removed into the memory) and coming back (recalled) costs no
+// allocation, with its embeddings in the detections or through Observe.
+func TestReIDNoAllocs(t *testing.T) {
+	const cycle = 75 // in view for 20 frames, gone for 55 (removed after 30)
+	p := func(id, k int) (track.Box, bool) {
+		return square(300+float64(id)*200, 240, 90), id == 1 || k%cycle < 20
+	}
+	for _, observe := range []bool{false, true} {
+		t.Run(fmt.Sprintf("observe %v", observe), func(t *testing.T) {
+			frames := render(30, 8*cycle, 2, p, &detector{rand.New(rand.NewPCG(3, 3)), 0.03, 0.03}, real.embedder(t, 3, 2))
+			if observe {
+				for k := range frames {
+					f := &frames[k]
+					f.embs = make([][]float32, len(f.dets))
+					for i := range f.dets {
+						f.embs[i], f.dets[i].Embedding = f.dets[i].Embedding, nil
+					}
+				}
+			}
+			tr, err := track.New(track.DefaultConfig())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var reqs []track.Track
+			var sums []track.Summary
+			step := func(k int) {
+				got, err := tr.Update(frames[k].dets, frames[k].t)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, x := range got {
+					if x.ID > 2 {
+						t.Fatalf("frame %d: new ID %d for a returning face", k, x.ID)
+					}
+				}
+				if observe {
+					reqs = tr.ToEmbed(reqs[:0])
+					for _, x := range reqs {
+						if err := tr.Observe(x.Key, frames[k].embs[x.Detection]); err != nil {
+							t.Fatal(err)
+						}
+					}
+				}
+				sums = tr.Timeline(sums[:0])
+			}
+			for k := 0; k < 3*cycle; k++ { // warm up: remembered and recalled twice
+				step(k)
+			}
+			k := 3 * cycle
+			allocs := testing.AllocsPerRun(4*cycle, func() { step(k); k++ })
+			if allocs != 0 {
+				t.Fatalf("%v allocations per frame, want 0", allocs)
+			}
+			if n := tr.IDs(); n != 2 {
+				t.Fatalf("%d IDs, want 2", n)
+			}
+			var s track.Summary
+			for _, x := range tr.Timeline(nil) {
+				if x.ID == 1 {
+					s = x
+				}
+			}
+			if len(s.Intervals) < 7 {
+				t.Errorf("face 1's timeline %v: want one interval per visit", s.Intervals)
+			}
+		})
+	}
+}
