@@ -5,7 +5,8 @@
 // optionally, their embeddings) and the frame's time, it says which box is
 // which face, for how long each face has been in view, where it went (a
 // trail), when it was seen (a timeline) and how many faces crossed a line.
-// It takes boxes, not images, and depends on no other facelib package.
+// It takes boxes (and embeddings), not images, and depends on no other
+// facelib package.
 //
 // # How it works
 //
@@ -32,7 +33,49 @@
 // needs RefindHits detections in a row, so one false detection where a
 // face vanished neither borrows its ID nor drags its prediction away. With
 // embeddings, a lost face is re-found at once by appearance, even far from
-// where it was lost, and a different person is never given its ID.
+// where it was lost, and a different person is never given its ID; a face
+// gone for longer is remembered and recognised when it returns (see
+// Re-identification).
+//
+// # Re-identification
+//
+// A removed confirmed track that had an embedding is remembered (its ID,
+// mean embedding, timeline and dwell) for Config.Memory, at most
+// Config.MemorySize identities, the oldest forgotten first; all in storage
+// fixed when the tracker is made. A new track that reaches ConfirmHits with
+// an embedding is compared with the identities it could be: the nearest
+// remembered one within RecallGate, or a lost track within ReIDGate (a face
+// that came back where motion could not follow it), gives it its ID. A
+// remembered ID comes back with the earlier timeline joined before the new
+// stretch (Timeline keeps one entry for the ID), the dwell added up, and
+// Track.Recalled, Gap and RecallDistance set for the rest of its life.
+//
+// Embeddings may come with the detections (Detection.Embedding) or later,
+// from another worker: the tracker asks for them (Track.WantsEmbedding,
+// ToEmbed — when a track is born, when it is re-found after a miss, and
+// every EmbedEvery) and Observe(Track.Key, embedding) hands one back. The
+// decision it allows is taken at the track's next detection in Update.
+// While there is someone a new track could be, a track with no embedding is
+// held: it stays tentative, without an ID and unreported, until its
+// embedding arrives or HoldForEmbedding has passed since its first
+// detection (then it gets a new ID). So a returning face is not shown under
+// a new ID first; the price is a few frames' delay before a new face shows.
+//
+// A lost track that has an embedding is not re-found by motion alone,
+// because motion alone cannot tell a returning face from a stranger
+// stepping into its place. A run of detections that re-finds it without
+// embeddings is held on probation — the track stays lost, the run's
+// detections are not folded in, and the tracker asks for their embedding —
+// until an embedding of the run arrives: within AppearanceGate of the lost
+// track's mean it is the same face (re-found at its next detection, with
+// RefindHits, or at once within ReIDGate); beyond, it is someone else. Then
+// the run is cut loose: its next detection starts a new track (held, then
+// given its own ID once its embedding shows it is not the lost face), and
+// the lost track can be re-found only by appearance until it is removed.
+// Without embeddings in use, re-finding works as before: RefindHits
+// detections in a row. A face missed for a single frame is still re-found
+// at once (and asked for an embedding); an embedding handed to a track
+// that is beyond AppearanceGate of its mean is not folded into it.
 //
 // # Use
 //
@@ -40,7 +83,13 @@
 // Config.ReportLost, ReportTentative) in a slice that the next Update reuses.
 // In steady state, with the same number of faces, Update allocates nothing.
 // Timeline lists who was seen when, including removed tracks up to
-// Config.HistoryLen; Crossings returns the line counts.
+// Config.HistoryLen; Crossings returns the line counts. Remembering and
+// recalling identities and Observe allocate nothing once warm either.
+//
+// A caller that computes embeddings after Update takes the requests from
+// ToEmbed, not from Update's result: held and re-finding tracks want
+// embeddings too, and Update does not report them. A caller that never
+// embeds can ignore WantsEmbedding; nothing is remembered or held then.
 //
 // The tracker never reads a clock: the caller passes each frame's time.
 // Given the same input it gives the same output.

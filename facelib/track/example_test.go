@@ -120,3 +120,64 @@ func ExampleTrack_Trail() {
 	// Output:
 	// (39.8, 20.0) (50.0, 20.0) (60.0, 20.0) (70.0, 20.0)
 }
+
+// Re-identification: a face in view for 2 s leaves for 4 s — far longer
+// than MaxLost, so its track is removed — and comes back on the other side
+// of the picture. Its embedding, computed after Update for the detections
+// the tracker asks for (in another worker, say) and handed back with
+// Observe, gives it its ID back; it is never shown under a new one.
+func ExampleTracker_Observe() {
+	tr, err := track.New(track.DefaultConfig())
+	if err != nil {
+		panic(err)
+	}
+	// What the embedder would say of the face, before and after: two
+	// photos of one person are near, never equal.
+	before := []float32{0.10, 0.70, -0.20, 0.40}
+	after := []float32{0.12, 0.68, -0.18, 0.41}
+	var reqs []track.Track
+	shown := map[string]bool{}
+	for k := 0; k < 300; k++ {
+		now := time.Duration(k) * time.Second / 30
+		var dets []track.Detection
+		switch {
+		case k < 60:
+			dets = []track.Detection{{Box: track.Box{X: 100, Y: 80, W: 90, H: 90}}}
+		case k >= 180:
+			dets = []track.Detection{{Box: track.Box{X: 420, Y: 100, W: 96, H: 96}}}
+		}
+		tracks, err := tr.Update(dets, now)
+		if err != nil {
+			panic(err)
+		}
+		for _, t := range tracks {
+			line := fmt.Sprintf("Face %d", t.ID)
+			if t.Recalled {
+				line += fmt.Sprintf(" — seen again after %v (distance %.2f)", t.Gap.Round(time.Millisecond), t.RecallDistance)
+			}
+			if !shown[line] {
+				shown[line] = true
+				fmt.Printf("%v: %s\n", now.Round(time.Millisecond), line)
+			}
+		}
+		// The embedder answers the tracker's requests; here at once.
+		emb := before
+		if k >= 180 {
+			emb = after
+		}
+		for _, x := range tr.ToEmbed(reqs[:0]) {
+			if err := tr.Observe(x.Key, emb); err != nil {
+				panic(err)
+			}
+		}
+	}
+	for _, s := range tr.Timeline(nil) {
+		fmt.Printf("#%d %v: in view %v, %d stretches\n", s.ID, s.State, s.Dwell.Round(time.Millisecond), len(s.Intervals))
+	}
+	fmt.Println("IDs given:", tr.IDs())
+	// Output:
+	// 67ms: Face 1
+	// 6.067s: Face 1 — seen again after 4.033s (distance 0.04)
+	// #1 confirmed: in view 5.933s, 2 stretches
+	// IDs given: 1
+}

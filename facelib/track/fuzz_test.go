@@ -11,7 +11,9 @@ import (
 
 // FuzzUpdate feeds the tracker a byte-coded stream of frames, including
 // hostile values (NaN, infinities, negative and huge boxes, time going
-// backwards, embeddings of changing length). The tracker must never panic,
+// backwards, embeddings of changing length), with embeddings also handed
+// back later through Observe, for live, stale and made-up keys. The tracker
+// must never panic,
 // must answer bad frames with one of its errors, and what it reports must
 // keep its promises.
 func FuzzUpdate(f *testing.F) {
@@ -19,6 +21,10 @@ func FuzzUpdate(f *testing.F) {
 	f.Add([]byte{1, 33, 10, 10, 40, 40, 0})
 	f.Add([]byte{2, 33, 10, 10, 40, 40, 0, 200, 10, 40, 40, 0, 2, 33, 12, 10, 40, 40, 0, 198, 10, 40, 40, 0})
 	f.Add([]byte{1, 33, 10, 10, 40, 40, 0xf1, 1, 0, 10, 10, 40, 40, 0})
+	// A face with embeddings observed later, gone for 1.3 s, back.
+	f.Add([]byte{0x09, 33, 10, 10, 40, 40, 0, 64, 64, 0x09, 33, 12, 10, 40, 40, 0, 64, 64, 0x09, 33, 12, 10, 40, 40, 0, 64, 64,
+		0, 250, 0, 250, 0, 250, 0, 250, 0, 250, 0, 250, 0x19, 33, 14, 10, 40, 40, 0, 0, 64, 64, 0x09, 33, 14, 10, 40, 40, 0, 64, 64,
+		0x09, 33, 14, 10, 40, 40, 0, 65, 64, 0x79, 33, 14, 10, 40, 40, 0, 1, 2})
 	f.Fuzz(checkStream)
 }
 
@@ -46,8 +52,10 @@ func checkStream(t *testing.T, data []byte) {
 	special := []float64{math.NaN(), math.Inf(1), math.Inf(-1), -5, 0, 1e13}
 	var now time.Duration
 	ids := map[int]bool{}
+	var reqs []track.Track
 	for frames := 0; len(data) > 0 && frames < 200; frames++ {
-		n := int(next() % 8)
+		hdr := next()
+		n := int(hdr % 8)
 		dt := time.Duration(next()) * time.Millisecond
 		if dt > 250*time.Millisecond {
 			dt = -dt / 10 // now and then, backwards
@@ -89,7 +97,12 @@ func checkStream(t *testing.T, data []byte) {
 			continue
 		}
 		seen := map[int]bool{}
+		keys := map[uint64]bool{}
 		for _, x := range got {
+			if x.Key == 0 || keys[x.Key] || (x.Recalled && (x.Gap <= 0 || !(x.RecallDistance >= 0 && x.RecallDistance <= cfg.RecallGate))) {
+				t.Fatalf("bad key or recall %+v", x)
+			}
+			keys[x.Key] = true
 			b := x.Box
 			if x.State != track.Confirmed || x.ID <= 0 || x.ID > tr.IDs() || seen[x.ID] {
 				t.Fatalf("bad track %+v", x)
@@ -120,6 +133,30 @@ func checkStream(t *testing.T, data []byte) {
 		}
 		if len(got) > cfg.MaxTracks {
 			t.Fatalf("%d tracks reported, MaxTracks %d", len(got), cfg.MaxTracks)
+		}
+		if hdr&0x18 == 0 {
+			continue
+		}
+		// Embeddings for this frame's requests, or for made-up keys.
+		reqs = tr.ToEmbed(reqs[:0])
+		for i, x := range reqs {
+			if !x.WantsEmbedding || x.Detection < 0 || x.Detection >= len(dets) || x.Key == 0 {
+				t.Fatalf("bad request %+v", x)
+			}
+			key := x.Key
+			if hdr&0x10 != 0 && i == 0 {
+				key += uint64(next()) // maybe another live track, maybe none
+			}
+			e := make([]float32, 2+int(hdr>>7))
+			for k := range e {
+				e[k] = float32(next()) / 64
+			}
+			if hdr&0x60 == 0x60 {
+				e[0] = float32(math.NaN())
+			}
+			if err := tr.Observe(key, e); err != nil && !errors.Is(err, track.ErrEmbedding) && !errors.Is(err, track.ErrStale) {
+				t.Fatalf("Observe: unexpected error %v", err)
+			}
 		}
 	}
 	sums := tr.Timeline(nil)

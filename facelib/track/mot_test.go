@@ -16,6 +16,7 @@ type frame struct {
 	t     time.Duration
 	truth []gtBox
 	dets  []track.Detection
+	embs  [][]float32 // the detections' embeddings, when they are given later
 }
 
 type gtBox struct {

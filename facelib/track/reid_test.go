@@ -160,7 +160,9 @@ func runReID(t *testing.T, cfg track.Config, frames []frame, f feed, answer func
 			if !x.WantsEmbedding || x.Detection < 0 || x.Detection >= len(dets) {
 				t.Fatalf("frame %d: bad request %+v", k, x)
 			}
-			if pending[x.Key] || (answer != nil && !answer(k)) {
+			if pending[x.Key] || (answer != nil && !answer(k)) || fr.dets[x.Detection].Embedding == nil {
+				// In flight already, not answered, or a false detection
+				// the embedder finds no face in.
 				continue
 			}
 			pending[x.Key] = true
@@ -405,8 +407,15 @@ func TestReIDStranger(t *testing.T) {
 							t.Fatalf("seed %d: %+v, face shown as %v, stranger as %v; want 2 IDs, no switch",
 								seed, r.motStats, r.gtIDs[0], r.gtIDs[1])
 						}
-						if a, b := r.onlyID(t, 0), r.onlyID(t, 1); a == b {
+						a, b := r.onlyID(t, 0), r.onlyID(t, 1)
+						if a == b {
 							t.Fatalf("seed %d: the stranger was shown as the face's ID %d", seed, a)
+						}
+						// And soon: checking the lost face's appearance
+						// must not keep the stranger waiting until the lost
+						// track is removed (MaxLost, 30 frames).
+						if k := r.first[1][b] - (60 + gap.frames); k > 12 {
+							t.Errorf("seed %d: stranger shown %d frames after stepping in, want ≤ 12", seed, k)
 						}
 					}
 				})
@@ -602,6 +611,106 @@ func TestObserveErrors(t *testing.T) {
 			}
 			if got := tr.ToEmbed(nil); len(got) != 0 {
 				t.Fatalf("requests after the embedding came: %+v", got)
+			}
+		})
+	}
+}
+
+// Remembering and recalling use fixed storage: once warm, a face that keeps
+// leaving (removed into the memory) and coming back (recalled) costs no
+// allocation, with its embeddings in the detections or through Observe.
+func TestReIDNoAllocs(t *testing.T) {
+	const cycle = 75 // in view for 20 frames, gone for 55 (removed after 30)
+	p := func(id, k int) (track.Box, bool) {
+		return square(300+float64(id)*200, 240, 90), id == 1 || k%cycle < 20
+	}
+	for _, observe := range []bool{false, true} {
+		t.Run(fmt.Sprintf("observe %v", observe), func(t *testing.T) {
+			frames := render(30, 8*cycle, 2, p, &detector{rand.New(rand.NewPCG(3, 3)), 0.03, 0.03}, real.embedder(t, 3, 2))
+			if observe {
+				for k := range frames {
+					f := &frames[k]
+					f.embs = make([][]float32, len(f.dets))
+					for i := range f.dets {
+						f.embs[i], f.dets[i].Embedding = f.dets[i].Embedding, nil
+					}
+				}
+			}
+			tr, err := track.New(track.DefaultConfig())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var reqs []track.Track
+			var sums []track.Summary
+			step := func(k int) {
+				got, err := tr.Update(frames[k].dets, frames[k].t)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, x := range got {
+					if x.ID > 2 {
+						t.Fatalf("frame %d: new ID %d for a returning face", k, x.ID)
+					}
+				}
+				if observe {
+					reqs = tr.ToEmbed(reqs[:0])
+					for _, x := range reqs {
+						if err := tr.Observe(x.Key, frames[k].embs[x.Detection]); err != nil {
+							t.Fatal(err)
+						}
+					}
+				}
+				sums = tr.Timeline(sums[:0])
+			}
+			for k := 0; k < 3*cycle; k++ { // warm up: remembered and recalled twice
+				step(k)
+			}
+			k := 3 * cycle
+			allocs := testing.AllocsPerRun(4*cycle, func() { step(k); k++ })
+			if allocs != 0 {
+				t.Fatalf("%v allocations per frame, want 0", allocs)
+			}
+			if n := tr.IDs(); n != 2 {
+				t.Fatalf("%d IDs, want 2", n)
+			}
+			var s track.Summary
+			for _, x := range tr.Timeline(nil) {
+				if x.ID == 1 {
+					s = x
+				}
+			}
+			if len(s.Intervals) < 7 {
+				t.Errorf("face 1's timeline %v: want one interval per visit", s.Intervals)
+			}
+		})
+	}
+}
+
+// The MOT scenes of ten faces, with missed and false detections, played
+// with embeddings: however they arrive, no face changes ID, nothing false is
+// shown, and holding and checking cost only a few frames of tracking.
+func TestReIDTenFaces(t *testing.T) {
+	ten := func(id, k int) (track.Box, bool) {
+		cx := 128 + 256*float64(id%5)
+		cy := 180 + 360*float64(id/5)
+		ph := float64(k) / 30 * (0.5 + 0.13*float64(id))
+		return square(cx+80*math.Cos(ph), cy+70*math.Sin(1.3*ph), 40+4*float64(id)), true
+	}
+	for _, f := range feeds {
+		t.Run(f.name, func(t *testing.T) {
+			var matched, visible int
+			for seed := uint64(1); seed <= 8; seed++ {
+				frames := renderNoisy(30, 300, 10, ten, &detector{rand.New(rand.NewPCG(seed, 1)), 0.05, 0.04}, newEmbedder(seed, 10), 0.05, 10)
+				r := runReID(t, track.DefaultConfig(), frames, f, nil)
+				if r.ids != 10 || r.idSwitches != 0 || r.falsePos != 0 {
+					t.Errorf("seed %d: %+v; want 10 IDs, no switch, no false positive", seed, r.motStats)
+				}
+				matched += r.matched
+				visible += r.visible
+			}
+			t.Logf("%d/%d ground-truth boxes tracked", matched, visible)
+			if float64(matched) < 0.97*float64(visible) {
+				t.Errorf("%d/%d ground-truth boxes tracked, want ≥ 97%%", matched, visible)
 			}
 		})
 	}

@@ -82,10 +82,12 @@ type Track struct {
 	// Score is the score of the last detection matched to the track.
 	Score float32
 	// FirstSeen and LastSeen are the times of the first and the latest
-	// detection matched to the track.
+	// detection matched to the track (for a recalled track, FirstSeen is
+	// from the first stretch under its ID).
 	FirstSeen, LastSeen time.Duration
 	// Dwell is the time in view: the sum of the intervals in which the
-	// track was seen (gaps longer than TimelineMinGap excluded).
+	// track was seen (gaps longer than TimelineMinGap excluded), earlier
+	// stretches of a recalled ID included.
 	Dwell time.Duration
 	// Hits is the number of frames the track was detected in. Misses is the
 	// number of consecutive frames, up to now, it was not (0 when detected

@@ -31,6 +31,13 @@ func TestNewConfigErrors(t *testing.T) {
 		{"MaxTracks huge", func(c *track.Config) { c.MaxTracks = 1 << 30 }},
 		{"MaxIntervals 0", func(c *track.Config) { c.MaxIntervals = 0 }},
 		{"negative HistoryLen", func(c *track.Config) { c.HistoryLen = -1 }},
+		{"negative Memory", func(c *track.Config) { c.Memory = -time.Minute }},
+		{"negative MemorySize", func(c *track.Config) { c.MemorySize = -1 }},
+		{"MemorySize huge", func(c *track.Config) { c.MemorySize = 1 << 20 }},
+		{"NaN RecallGate", func(c *track.Config) { c.RecallGate = math.NaN() }},
+		{"negative RecallGate", func(c *track.Config) { c.RecallGate = -0.5 }},
+		{"negative EmbedEvery", func(c *track.Config) { c.EmbedEvery = -time.Second }},
+		{"negative HoldForEmbedding", func(c *track.Config) { c.HoldForEmbedding = -time.Second }},
 		{"degenerate line", func(c *track.Config) {
 			c.Lines = []track.Line{{A: track.Point{X: 1, Y: 1}, B: track.Point{X: 1, Y: 1}}}
 		}},
@@ -568,12 +575,23 @@ func TestUpdateNoAllocs(t *testing.T) {
 		name       string
 		embeddings bool
 		lines      int
+		observe    bool // embeddings through ToEmbed and Observe
 	}{
-		{"boxes", false, 0},
-		{"boxes, embeddings and lines", true, 2},
+		{"boxes", false, 0, false},
+		{"boxes, embeddings and lines", true, 2, false},
+		{"boxes, embeddings through Observe", true, 0, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			frames := tenFaces(200, tc.embeddings)
+			if tc.observe { // the embeddings come after Update
+				for k := range frames {
+					f := &frames[k]
+					f.embs = make([][]float32, len(f.dets))
+					for i := range f.dets {
+						f.embs[i], f.dets[i].Embedding = f.dets[i].Embedding, nil
+					}
+				}
+			}
 			cfg := track.DefaultConfig()
 			for i := 0; i < tc.lines; i++ {
 				cfg.Lines = append(cfg.Lines, track.Line{A: track.Point{X: 0, Y: 100 + 300*float64(i)}, B: track.Point{X: 1280, Y: 120 + 300*float64(i)}})
@@ -582,10 +600,23 @@ func TestUpdateNoAllocs(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, f := range frames[:40] { // warm up: all ten confirmed
+			var reqs []track.Track
+			observe := func(k int) {
+				if !tc.observe {
+					return
+				}
+				reqs = tr.ToEmbed(reqs[:0])
+				for _, x := range reqs {
+					if err := tr.Observe(x.Key, frames[k].embs[x.Detection]); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			for k, f := range frames[:40] { // warm up: all ten confirmed
 				if _, err := tr.Update(f.dets, f.t); err != nil {
 					t.Fatal(err)
 				}
+				observe(k)
 			}
 			k := 40
 			var trail []track.Point
@@ -603,6 +634,7 @@ func TestUpdateNoAllocs(t *testing.T) {
 				}
 				sums = tr.Timeline(sums[:0])
 				counts = tr.Crossings(counts[:0])
+				observe(k)
 				k++
 			})
 			if allocs != 0 {
