@@ -154,12 +154,12 @@ async function handle(m) {
       }
       case 'embedChip': { // the recogniser: a frame worker's chip → its 128 numbers
         const out = new Float32Array(128);
-        const err = fwEmbedChip(new Uint8Array(m.chip), out);
+        const err = fwEmbedChip(new Uint8Array(m.chip), new Uint8Array(out.buffer)); // Go copies bytes only
         postMessage(err ? { type: 'embedded', id: m.id, error: err } : { type: 'embedded', id: m.id, embedding: out.buffer }, err ? [] : [out.buffer]);
         break;
       }
       case 'observe': // the frame worker: the numbers of a chip it handed out
-        fwObserve(m.key, new Float32Array(m.embedding)); // a stale key (the face has gone) is not an error
+        fwObserve(m.key, new Uint8Array(m.embedding)); // the 128 float32s as bytes; a stale key (the face has gone) is not an error
         break;
       case 'story': // the story scenes (js/story/): JSON in, JSON out
       case 'storyFaces':

@@ -85,9 +85,10 @@ func main() {
 		"fwError": js.FuncOf(func(js.Value, []js.Value) any { return lastErr }),
 		// The recogniser (a second worker running this same program with the
 		// recognition network loaded) embeds a frame worker's chip:
-		// fwEmbedChip(chip Uint8Array, out Float32Array(128)) → "" or an error.
+		// fwEmbedChip(chip Uint8Array, out Uint8Array over a Float32Array(128))
+		// → "" or an error.
 		"fwEmbedChip": js.FuncOf(func(_ js.Value, a []js.Value) any {
-			if len(a) < 2 || a[0].Get("byteLength").Int() != len(chipIn) {
+			if len(a) < 2 || a[0].Get("byteLength").Int() != len(chipIn) || a[1].Get("byteLength").Int() != 4*len(obs) {
 				return "fwEmbedChip(chip of 150x150 RGBA, out)"
 			}
 			js.CopyBytesToGo(chipIn, a[0])
@@ -98,7 +99,8 @@ func main() {
 			js.CopyBytesToJS(a[1], unsafe.Slice((*byte)(unsafe.Pointer(&emb[0])), 4*len(emb)))
 			return ""
 		}),
-		// The frame worker gets the numbers back: fwObserve(key, Float32Array(128)).
+		// The frame worker gets the numbers back: fwObserve(key, Uint8Array over
+		// a Float32Array(128)).
 		"fwObserve": js.FuncOf(func(_ js.Value, a []js.Value) any {
 			if len(a) < 2 || a[1].Get("byteLength").Int() != 4*len(obs) {
 				return "fwObserve(key, embedding)"

@@ -101,8 +101,9 @@ type Engine struct {
 	grayIm        image.Gray
 	rgbaIm        image.RGBA
 
-	trail  []track.Point
-	counts []track.LineCount
+	trail   []track.Point
+	counts  []track.LineCount
+	wanting []track.Track // tracks that want an embedding this frame
 
 	seq    uint32
 	res    wire.Result
@@ -454,7 +455,8 @@ func (e *Engine) track(r *wire.Result, nowMs float64, faces []facelib.Face, reid
 	}
 	want := -1 // the track whose chip goes out for embedding this frame
 	if reid {
-		want = e.pickWanting(tracks, faces)
+		e.wanting = e.stream.Tracker().ToEmbed(e.wanting[:0])
+		want = e.pickWanting(e.wanting, faces)
 	}
 	for i := range tracks[:min(len(tracks), wire.MaxTracks)] {
 		tr := &tracks[i]
@@ -481,7 +483,7 @@ func (e *Engine) track(r *wire.Result, nowMs float64, faces []facelib.Face, reid
 		}
 	}
 	if want >= 0 {
-		tr := &tracks[want]
+		tr := &e.wanting[want]
 		if e.stream.Chip(e.chip, faces[tr.Detection]) == nil {
 			e.nextRq = e.nextRq%(1<<24-1) + 1
 			e.reqs[e.nextRq%uint32(len(e.reqs))] = request{id: e.nextRq, key: tr.Key}
@@ -503,7 +505,7 @@ func (e *Engine) track(r *wire.Result, nowMs float64, faces []facelib.Face, reid
 // tracks take turns. Only faces with located eyes make a chip.
 func (e *Engine) pickWanting(tracks []track.Track, faces []facelib.Face) int {
 	wants := func(tr *track.Track) bool {
-		return tr.WantsEmbedding && tr.Detection >= 0 && tr.Detection < len(faces) && faces[tr.Detection].EyesFound
+		return tr.Detection >= 0 && tr.Detection < len(faces) && faces[tr.Detection].EyesFound
 	}
 	n := 0
 	for i := range tracks {

@@ -383,7 +383,7 @@ func TestFrameBufferReuse(t *testing.T) {
 func TestLivePathDoesNotAllocate(t *testing.T) {
 	e := newEngine(t, false)
 	feed(t, e, loadRGBA(t, "astronaut.png"), FormatGray)
-	opt := Options{Pupils: true, Track: true, Chip: true}
+	opt := Options{Pupils: true, Track: true, Chip: true, Reid: true}
 	for range 40 { // until the trails are full length
 		if _, err := e.Process(opt); err != nil {
 			t.Fatal(err)
