@@ -10,17 +10,18 @@ import (
 	"github.com/facewatch/facewatch/facelib/align"
 	"github.com/facewatch/facewatch/facelib/detect"
 	"github.com/facewatch/facewatch/facelib/embed"
-	"github.com/facewatch/facewatch/facelib/internal/fail"
+	"github.com/facewatch/facewatch/facelib/internal/core"
 	"github.com/facewatch/facewatch/facelib/match"
 	"github.com/facewatch/facewatch/facelib/track"
 )
 
 // ChipSize is the side of the aligned face chip the embedding network reads,
 // in pixels (align.ChipSize and embed.ChipSize are the same constant).
-const ChipSize = align.ChipSize
+const ChipSize = core.ChipSize
 
-// Dim is the number of components of a face embedding (match.Dim).
-const Dim = match.Dim
+// Dim is the number of components of a face embedding (match.Dim and
+// embed.Dim are the same constant).
+const Dim = core.Dim
 
 var (
 	// ErrNoModels means Options.Models lacks a model the call needs.
@@ -29,7 +30,7 @@ var (
 	// inconsistent. Every stage's own bad-image error (detect.ErrBadImage,
 	// align.ErrBadImage, embed.ErrBadInput) wraps it, so one errors.Is check
 	// covers the whole pipeline.
-	ErrBadImage = fail.ErrBadImage
+	ErrBadImage = core.ErrBadImage
 )
 
 // Options configures a Pipeline. The zero value of every field but Models

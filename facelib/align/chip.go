@@ -1,6 +1,10 @@
 package align
 
-import "math"
+import (
+	"math"
+
+	"github.com/facewatch/facewatch/facelib/internal/core"
+)
 
 // Point is a position in pixels; the centre of pixel (x, y) is at (x, y).
 type Point struct{ X, Y float64 }
@@ -8,7 +12,7 @@ type Point struct{ X, Y float64 }
 // The face chip the embedding network was trained on.
 const (
 	// ChipSize is the side of the chip in pixels.
-	ChipSize = 150
+	ChipSize = core.ChipSize
 	// ChipPadding is dlib's padding: the chip shows the template face's unit
 	// square grown by this fraction on every side.
 	ChipPadding = 0.25

@@ -7,12 +7,12 @@ import (
 	"image/color"
 	"math"
 
-	"github.com/facewatch/facewatch/facelib/internal/fail"
+	"github.com/facewatch/facewatch/facelib/internal/core"
 )
 
 // ErrBadImage reports an image or buffer that is empty, too large, or whose
 // pixel slice is shorter than its size and stride say.
-var ErrBadImage = fmt.Errorf("align: %w", fail.ErrBadImage)
+var ErrBadImage = fmt.Errorf("align: %w", core.ErrBadImage)
 
 // ErrBadTransform reports a transform that is non-finite or degenerate (for
 // example from two coincident eyes).

@@ -5,12 +5,12 @@ import (
 	"image"
 	"image/color"
 
-	"github.com/facewatch/facewatch/facelib/internal/fail"
+	"github.com/facewatch/facewatch/facelib/internal/core"
 )
 
 // ErrBadImage is returned (wrapped with details) for a grey image or a raw
 // pixel buffer whose size, stride or length do not fit together.
-var ErrBadImage = fmt.Errorf("detect: %w", fail.ErrBadImage)
+var ErrBadImage = fmt.Errorf("detect: %w", core.ErrBadImage)
 
 // MaxPixels bounds Width*Height of any image the package accepts
 // (64 megapixels), so a bogus size cannot ask for a huge buffer.

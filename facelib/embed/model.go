@@ -8,14 +8,14 @@ import (
 	"math"
 	"sync"
 
-	"github.com/facewatch/facewatch/facelib/internal/fail"
+	"github.com/facewatch/facewatch/facelib/internal/core"
 )
 
 // ChipSize is the side of the square face chip the network takes, in pixels.
-const ChipSize = 150
+const ChipSize = core.ChipSize
 
 // Dim is the length of a descriptor.
-const Dim = 128
+const Dim = core.Dim
 
 // Errors returned by this package. They are wrapped with detail; test with
 // errors.Is.
@@ -26,7 +26,7 @@ var (
 	ErrBadModel = errors.New("embed: bad model")
 	// ErrBadInput reports an input image of the wrong size or a pixel
 	// buffer too short for its stride.
-	ErrBadInput = fmt.Errorf("embed: %w", fail.ErrBadImage)
+	ErrBadInput = fmt.Errorf("embed: %w", core.ErrBadImage)
 )
 
 // Limits applied before anything is allocated from untrusted sizes.

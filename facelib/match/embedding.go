@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"github.com/facewatch/facewatch/facelib/internal/core"
 )
 
 // Dim is the number of components in a face embedding (dlib's ResNet, as
 // shipped in face-api).
-const Dim = 128
+const Dim = core.Dim
 
 // MaxComponent bounds the magnitude of every component of a valid
 // embedding. Real embeddings from the dlib network have components well
