@@ -361,6 +361,10 @@ test('the handout refuses a link to another address, and makes one from a typed 
   await page.setViewportSize(LAPTOP);
   const shot = await screenshot(page, 'guide-handout-en-typed');
   assert.deepEqual(zbar(shot), [want]);
+  // Its way back to the guide answers.
+  const back = await page.locator('#link-guide').evaluate((a) => a.href);
+  assert.equal(new URL(back).pathname, '/guide/');
+  assert.equal((await page.request.get(back)).status(), 200);
   await checkNothingLeft(page, rec, 'typed handout');
   await context.close();
 });
