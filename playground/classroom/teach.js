@@ -65,6 +65,7 @@ function onMessage(m) {
       $('code').textContent = m.display;
       $('join-url').textContent = m.joinURL;
       $('join-url').href = m.joinURL;
+      $('handout').href = `../guide/handout.html?lang=${currentLang()}#${encodeURIComponent(m.joinURL)}`;
       if (m.qr && m.qr.startsWith('data:image/png;base64,')) $('qr').src = m.qr;
       $('start').hidden = true;
       $('over').hidden = true;
