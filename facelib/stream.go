@@ -3,6 +3,7 @@ package facelib
 import (
 	"fmt"
 	"image"
+	"math"
 	"time"
 
 	"github.com/facewatch/facewatch/facelib/detect"
@@ -19,6 +20,35 @@ type StreamOptions struct {
 	// Candidates keeps the detector's raw windows (a second pass over the
 	// scan's output, for showing how detection works).
 	Candidates bool
+	// Rolled finds faces rolled up to about ±65°: each frame also scans at
+	// the roll of every tracked face (to the nearest 15°) and, while nothing
+	// is tracked, at one more angle of detect.DefaultAngles in turn, so a
+	// sweep of ±45° takes six frames and costs two scans a frame.
+	Rolled bool
+	// Guided lets the tracker guide the detector: while every tracked face
+	// is in view, most frames scan only around the tracked faces' boxes, at
+	// scales near their size, and the whole frame is scanned every
+	// FullScanEvery frames, when a track is lost or new, or when nothing is
+	// tracked. It is what keeps a slow device at the camera's rate. A
+	// Candidates frame is always a full scan.
+	Guided bool
+}
+
+// FullScanEvery is how often a Guided stream scans the whole frame while it
+// follows faces (a new face entering is found within this many frames).
+const FullScanEvery = 6
+
+// guide is where a Guided stream looks for a tracked face next frame.
+type guide struct {
+	box   image.Rectangle // the track's box
+	angle float64         // its roll, to the nearest 15°
+}
+
+// regionDetector is a detector for faces of about one size, for guided
+// scans.
+type regionDetector struct {
+	size int
+	det  *detect.Detector
 }
 
 // Stream is the live path for one camera: detect, locate, track and cut
@@ -36,7 +66,14 @@ type Stream struct {
 	img     image.Image // the last frame, for Chip
 	faces   []Face
 	cands   []detect.Face
-	err     error
+
+	frame, lastFull int
+	needFull        bool
+	guides          []guide
+	angles          []float64
+	regions         []regionDetector
+	found           []detect.Face
+	fullScan        bool
 }
 
 // NewStream returns a Stream on p's models with its own tracker, configured
@@ -86,7 +123,15 @@ func (s *Stream) Detect(frame image.Image, o StreamOptions) ([]Face, error) {
 	if err != nil {
 		return s.faces[:0], err
 	}
-	if w.dets, err = d.Detect(g, w.dets); err != nil {
+	s.frame++
+	s.fullScan = !o.Guided || o.Candidates || s.needFull || len(s.guides) == 0 || s.frame-s.lastFull >= FullScanEvery
+	if s.fullScan {
+		s.lastFull = s.frame
+		w.dets, err = s.scanFull(d, g, o.Rolled)
+	} else {
+		w.dets, err = s.scanGuided(g)
+	}
+	if err != nil {
 		return s.faces[:0], fmt.Errorf("facelib: %w", err)
 	}
 	s.cands = s.cands[:0]
@@ -106,6 +151,116 @@ func (s *Stream) Detect(frame image.Image, o StreamOptions) ([]Face, error) {
 	return s.faces, nil
 }
 
+// FullScan reports whether the last Detect scanned the whole frame (false:
+// a Guided stream looked only around the tracked faces).
+func (s *Stream) FullScan() bool { return s.fullScan }
+
+// scanFull scans the whole frame upright and, when rolled, at the tracked
+// faces' rolls or, with nothing tracked, at the sweep's next angle.
+func (s *Stream) scanFull(d *detect.Detector, g detect.Gray, rolled bool) ([]detect.Face, error) {
+	if !rolled {
+		return d.Detect(g, s.w.dets)
+	}
+	s.angles = append(s.angles[:0], 0)
+	for _, gd := range s.guides {
+		if !containsAngle(s.angles, gd.angle) {
+			s.angles = append(s.angles, gd.angle)
+		}
+	}
+	if len(s.guides) == 0 {
+		sweep := detect.DefaultAngles()
+		s.angles = append(s.angles, sweep[1+s.frame%(len(sweep)-1)])
+	}
+	return d.DetectAngles(g, s.angles, s.w.dets)
+}
+
+// scanGuided scans a region around each tracked face, for faces between
+// about 0.7 and 1.4 times its size, at its roll.
+func (s *Stream) scanGuided(g detect.Gray) ([]detect.Face, error) {
+	dets := s.w.dets[:0]
+	for _, gd := range s.guides {
+		side := gd.box.Dx()
+		r := gd.box.Inset(-side * 3 / 4).Intersect(image.Rect(0, 0, g.Width, g.Height))
+		if r.Dx() < side || r.Dy() < side {
+			continue // mostly outside the frame: the next full scan decides
+		}
+		d, err := s.regionDetector(side)
+		if err != nil {
+			return dets, err
+		}
+		sub := detect.Gray{Pix: g.Pix[r.Min.Y*g.Stride+r.Min.X:], Width: r.Dx(), Height: r.Dy(), Stride: g.Stride}
+		if s.found, err = d.DetectRotated(sub, gd.angle, s.found); err != nil {
+			return dets, err
+		}
+		for _, f := range s.found {
+			f.Row += r.Min.Y
+			f.Col += r.Min.X
+			if !overlapsAny(dets, f) {
+				dets = append(dets, f)
+			}
+		}
+	}
+	return dets, nil
+}
+
+// regionDetector returns a detector for faces of about side pixels, one per
+// size band (bands a fifth of an octave apart), the least recent replaced.
+func (s *Stream) regionDetector(side int) (*detect.Detector, error) {
+	band := int(math.Round(5 * math.Log2(float64(max(side, 8)))))
+	for i := range s.regions {
+		if s.regions[i].size == band {
+			if i > 0 { // most recent first
+				r := s.regions[i]
+				copy(s.regions[1:i+1], s.regions[:i])
+				s.regions[0] = r
+			}
+			return s.regions[0].det, nil
+		}
+	}
+	mid := math.Exp2(float64(band) / 5)
+	p := detect.DefaultParams()
+	p.MinSize = max(20, int(mid/1.4))
+	p.MaxSize = max(p.MinSize, int(mid*1.4))
+	if s.p.opts.Detect != nil {
+		p.ShiftFactor, p.ScaleFactor = s.p.opts.Detect.ShiftFactor, s.p.opts.Detect.ScaleFactor
+		p.IoUThreshold, p.MinScore = s.p.opts.Detect.IoUThreshold, s.p.opts.Detect.MinScore
+	}
+	d, err := detect.New(s.p.cascade, p)
+	if err != nil {
+		return nil, err
+	}
+	const keep = 4
+	if len(s.regions) < keep {
+		s.regions = append(s.regions, regionDetector{})
+	}
+	copy(s.regions[1:], s.regions[:len(s.regions)-1])
+	s.regions[0] = regionDetector{size: band, det: d}
+	return d, nil
+}
+
+// overlapsAny reports whether f overlaps one of dets by more than half of
+// the smaller box (the same face found from two tracks' regions).
+func overlapsAny(dets []detect.Face, f detect.Face) bool {
+	for _, d := range dets {
+		if detect.Overlap(d, f) > 0.5 {
+			return true
+		}
+	}
+	return false
+}
+
+func containsAngle(a []float64, x float64) bool {
+	for _, v := range a {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+// rollStep is the granularity of the rolls a Rolled stream scans at.
+const rollStep = 15 * math.Pi / 180
+
 // Candidates returns the raw detector windows of the last Detect that asked
 // for them (StreamOptions.Candidates), in scan order.
 func (s *Stream) Candidates() []detect.Face { return s.cands }
@@ -119,9 +274,37 @@ func (s *Stream) Params() detect.Params {
 }
 
 // Track folds the faces of the last Detect, taken at time t since the
-// stream started, into the stream's tracker.
+// stream started, into the stream's tracker, and notes where a Guided or
+// Rolled stream looks next.
 func (s *Stream) Track(t time.Duration) ([]track.Track, error) {
-	return s.tracker.Update(s.faces, t)
+	tracks, err := s.tracker.Update(s.faces, t)
+	if err != nil {
+		return nil, err
+	}
+	before := len(s.guides)
+	s.guides, s.needFull = s.guides[:0], false
+	for i := range tracks {
+		tr := &tracks[i]
+		if tr.State != track.Confirmed {
+			s.needFull = true // a face lost or new: look everywhere
+			continue
+		}
+		b := tr.Box
+		gd := guide{box: image.Rect(int(b.X), int(b.Y), int(b.X+b.W), int(b.Y+b.H))}
+		if tr.Detection >= 0 && tr.Detection < len(s.faces) {
+			f := &s.faces[tr.Detection]
+			roll := f.Detection.Angle
+			if f.EyesFound {
+				roll = f.Roll
+			}
+			gd.angle = math.Max(-3*rollStep, math.Min(3*rollStep, math.Round(roll/rollStep)*rollStep))
+		}
+		s.guides = append(s.guides, gd)
+	}
+	// A tracker that does not report lost tracks just drops them: fewer
+	// guides than last frame means a face was lost.
+	s.needFull = s.needFull || len(s.guides) < before
+	return tracks, nil
 }
 
 // Tracker returns the stream's tracker (line counts, the timeline).
