@@ -186,6 +186,113 @@ func (cs *cascade) regressAll(g *gray, rs, cols, ss, dr, dc []float32, flip bool
 	}
 }
 
+// turn runs a cascade in the upright frame of a rolled face: positions,
+// perturbations and the trees' steps are all in face-frame coordinates,
+// u = o + R(-angle)(p - o) for an image point p and the origin o (the face
+// box centre), exactly as for an upright face, and only the pixel reads go
+// through the turn, to the image pixel nearest o + R(angle)(u - o). A
+// positive angle turns the face's x axis towards the image's y axis
+// (clockwise on screen). At angle 0 it reads the very pixels of the upright
+// search; the zero turn is upright.
+type turn struct {
+	on       bool
+	cos, sin float64
+	or, oc   float64 // origin, image row and column
+}
+
+func turnAbout(angle float64, row, col int) turn {
+	if angle == 0 {
+		return turn{}
+	}
+	s, c := math.Sincos(angle)
+	return turn{on: true, cos: c, sin: s, or: float64(row), oc: float64(col)}
+}
+
+// toImage maps the face-frame point (r, c) into the image.
+func (t turn) toImage(r, c float64) (float64, float64) {
+	if !t.on {
+		return r, c
+	}
+	dy, dx := r-t.or, c-t.oc
+	return t.or + float64(t.cos*dy) + float64(t.sin*dx), t.oc + float64(t.cos*dx) - float64(t.sin*dy)
+}
+
+// toFace maps the image point (r, c) into the face frame.
+func (t turn) toFace(r, c float64) (float64, float64) {
+	if !t.on {
+		return r, c
+	}
+	dy, dx := r-t.or, c-t.oc
+	return t.or + float64(t.cos*dy) - float64(t.sin*dx), t.oc + float64(t.cos*dx) + float64(t.sin*dy)
+}
+
+// regressTurned is regressAll in the frame of a rolled face (see turn): the
+// same integer arithmetic on face-frame positions, with each sample read
+// from the image pixel nearest the turned sample point. (pigo's rotated
+// puploc instead turns the samples but adds the trees' steps unturned, and
+// quantises the angle to 1/32 of a turn.)
+func (cs *cascade) regressTurned(g *gray, rs, cols, ss, dr, dc []float32, flip bool, tr turn) {
+	n := len(rs)
+	cols, ss, dr, dc = cols[:n], ss[:n], dr[:n], dc[:n]
+	leaves := 1 << cs.depth
+	codesPerTree := 4 * (leaves - 1)
+	maxR, maxC := g.h-1, g.w-1
+	pix, stride := g.pix, g.stride
+	_ = pix[maxR*stride+maxC]
+	cos, sin := tr.cos, tr.sin
+	// Rounding o + R(u - o) to the nearest pixel: floor(x + 0.5).
+	or, oc := tr.or+0.5, tr.oc+0.5
+	ior, ioc := int(tr.or), int(tr.oc)
+	read := func(r, c int) uint8 {
+		dy, dx := float64(r-ior), float64(c-ioc)
+		y := int(math.Floor(or + float64(cos*dy) + float64(sin*dx)))
+		x := int(math.Floor(oc + float64(cos*dx) - float64(sin*dy)))
+		return pix[min(maxR, max(0, y))*stride+min(maxC, max(0, x))]
+	}
+	root, lut := 0, 0
+	for st := 0; st < cs.stages; st++ {
+		for i := range n {
+			dr[i], dc[i] = 0, 0
+		}
+		for t := 0; t < cs.trees; t++ {
+			codes := cs.codes[root : root+codesPerTree]
+			preds := cs.preds[2*lut : 2*(lut+leaves)]
+			for i := range n {
+				is := int(math.Round(float64(ss[i])))
+				ir, ic := 256*int(rs[i]), 256*int(cols[i])
+				idx := 0
+				for k := 0; k < cs.depth; k++ {
+					nd := codes[4*idx : 4*idx+4 : 4*idx+4]
+					c1, c2 := int(nd[1]), int(nd[3])
+					if flip {
+						c1, c2 = int(-nd[1]), int(-nd[3])
+					}
+					p1 := read((ir+int(nd[0])*is)>>8, (ic+c1*is)>>8)
+					p2 := read((ir+int(nd[2])*is)>>8, (ic+c2*is)>>8)
+					idx = 2*idx + 1
+					if p1 > p2 {
+						idx++
+					}
+				}
+				leaf := 2 * (idx - (leaves - 1))
+				dr[i] += preds[leaf]
+				if flip {
+					dc[i] -= preds[leaf+1]
+				} else {
+					dc[i] += preds[leaf+1]
+				}
+			}
+			root += codesPerTree
+			lut += leaves
+		}
+		for i := range n {
+			rs[i] += dr[i] * ss[i]
+			cols[i] += dc[i] * ss[i]
+			ss[i] *= cs.shrink
+		}
+	}
+}
+
 // scratch holds the per-run perturbation state, reused across calls.
 type scratch struct {
 	rows, cols, scales, dr, dc []float32
@@ -215,6 +322,11 @@ func (sc *scratch) grow(n int) {
 // on a real eye converge (spread below 0.05 on most labelled eyes, at most
 // 0.15); on noise they often scatter (above 0.2).
 func (cs *cascade) locate(g *gray, sc *scratch, r, c, s float32, n int, seed, stream uint64, flip bool) (row, col, scale, spread float32) {
+	return cs.locateTurned(g, sc, r, c, s, n, seed, stream, flip, turn{})
+}
+
+// locateTurned is locate with the cascade turned by tr (see regressTurned).
+func (cs *cascade) locateTurned(g *gray, sc *scratch, r, c, s float32, n int, seed, stream uint64, flip bool, tr turn) (row, col, scale, spread float32) {
 	sc.grow(n)
 	var pcg rand.PCG
 	pcg.Seed(seed, stream)
@@ -224,7 +336,11 @@ func (cs *cascade) locate(g *gray, sc *scratch, r, c, s float32, n int, seed, st
 		sc.cols[i] = c + s*0.15*(0.5-unit(src))
 		sc.scales[i] = s * (0.925 + 0.15*unit(src))
 	}
-	cs.regressAll(g, sc.rows, sc.cols, sc.scales, sc.dr, sc.dc, flip)
+	if tr.on {
+		cs.regressTurned(g, sc.rows, sc.cols, sc.scales, sc.dr, sc.dc, flip, tr)
+	} else {
+		cs.regressAll(g, sc.rows, sc.cols, sc.scales, sc.dr, sc.dc, flip)
+	}
 	row, col, scale = median(sc.rows), median(sc.cols), median(sc.scales)
 	// median sorted rows and cols.
 	lo, hi := n/4, (3*n)/4
@@ -245,4 +361,10 @@ func median(v []float32) float32 {
 		return v[n/2]
 	}
 	return (v[n/2-1] + v[n/2]) / 2
+}
+
+// point maps a face-frame point into the image (see turn).
+func (t turn) point(p Point) Point {
+	r, c := t.toImage(p.Y, p.X)
+	return Point{c, r}
 }

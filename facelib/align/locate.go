@@ -50,9 +50,9 @@ func (o Options) validate() error {
 }
 
 // Aligner locates pupils and landmarks in detected faces. It keeps scratch
-// buffers, so one Aligner must not be used by two goroutines at once (make
-// one per goroutine; New parses the cascades, so share the bytes, not the
-// Aligner).
+// buffers, so one Aligner must not be used by two goroutines at once: give
+// each goroutine its own with Clone, which shares the parsed cascades (New
+// parses them again). The cascades are never written after New.
 type Aligner struct {
 	opt   Options
 	pupil *cascade
@@ -97,6 +97,18 @@ func New(puploc []byte, lps map[string][]byte, o Options) (*Aligner, error) {
 	}
 	a.sc.grow(o.Perturbations)
 	return a, nil
+}
+
+// Clone returns a new Aligner with the same options that shares a's parsed
+// cascades (read-only, about 1.2 MB for puploc and 0.7 MB per lps cascade)
+// and has scratch buffers of its own (a few hundred bytes), so each
+// goroutine can cheaply have its own Aligner: Clone does not parse
+// anything and gives the same results as a. a itself may be in use by
+// another goroutine while it is cloned, since Clone reads only what New set.
+func (a *Aligner) Clone() *Aligner {
+	c := &Aligner{opt: a.opt, pupil: a.pupil, lps: a.lps, nLps: a.nLps}
+	c.sc.grow(a.opt.Perturbations)
+	return c
 }
 
 // Options returns the options the Aligner was made with.
@@ -157,21 +169,30 @@ func (a *Aligner) Locate(g detect.Gray, f detect.Face, r *Result) error {
 		f.Row < -f.Size || f.Row > g.Height+f.Size || f.Col < -f.Size || f.Col > g.Width+f.Size {
 		return fmt.Errorf("%w: box centre (%d, %d) size %d in a %dx%d image", ErrBadFace, f.Col, f.Row, f.Size, g.Width, g.Height)
 	}
+	if math.IsNaN(f.Angle) || math.Abs(f.Angle) > math.Pi {
+		return fmt.Errorf("%w: angle %v rad, want a finite roll within ±π", ErrBadFace, f.Angle)
+	}
 	gr := gray{pix: g.Pix, w: g.Width, h: g.Height, stride: g.Stride}
 	seed := uint64(a.opt.Seed)
 	n := a.opt.Perturbations
 	size := float32(f.Size)
-	row := float32(f.Row) - eyeUp*size
 	s := eyeScale * size
+	// A rolled face is searched in its own upright frame (see turn): the
+	// same start points, steps and checks as an upright face, reading the
+	// image through the turn; the points found are turned back at the end.
+	tr := turnAbout(f.Angle, f.Row, f.Col)
+	up := f
+	up.Angle = 0
+	row := float32(f.Row) - eyeUp*size
 
-	lr, lc, _, ls := a.pupil.locate(&gr, &a.sc, row, float32(f.Col)-eyeSide*size, s, n, seed, 0, false)
-	rr, rc, _, rs := a.pupil.locate(&gr, &a.sc, row, float32(f.Col)+eyeSide*size, s, n, seed, 1, false)
-	r.LeftEye = Point{float64(lc), float64(lr)}
-	r.RightEye = Point{float64(rc), float64(rr)}
-	r.EyesFound = max(ls, rs) <= maxSpread && plausibleEyes(r.LeftEye, r.RightEye, f)
+	lr, lc, _, ls := a.pupil.locateTurned(&gr, &a.sc, row, float32(f.Col)-eyeSide*size, s, n, seed, 0, false, tr)
+	rr, rc, _, rs := a.pupil.locateTurned(&gr, &a.sc, row, float32(f.Col)+eyeSide*size, s, n, seed, 1, false, tr)
+	left, right := Point{float64(lc), float64(lr)}, Point{float64(rc), float64(rr)}
+	r.EyesFound = max(ls, rs) <= maxSpread && plausibleEyes(left, right, up)
 	if !r.EyesFound {
-		r.LeftEye, r.RightEye = EstimateEyes(f)
+		left, right = EstimateEyes(up)
 	}
+	r.LeftEye, r.RightEye = tr.point(left), tr.point(right)
 	r.Roll = Roll(r.LeftEye, r.RightEye)
 	r.Chip = ChipTransform(r.LeftEye, r.RightEye, ChipSize, ChipPadding)
 
@@ -181,18 +202,19 @@ func (a *Aligner) Locate(g detect.Gray, f detect.Face, r *Result) error {
 	}
 	// pigo's GetLandmarkPoint: start below and right of the eye midpoint,
 	// at a scale of three eye distances.
-	dist := float32(math.Hypot(r.RightEye.X-r.LeftEye.X, r.RightEye.Y-r.LeftEye.Y))
-	mr := float32(r.LeftEye.Y+r.RightEye.Y)/2 + 0.25*dist
-	mc := float32(r.LeftEye.X+r.RightEye.X)/2 + 0.15*dist
+	dist := float32(math.Hypot(right.X-left.X, right.Y-left.Y))
+	mr := float32(left.Y+right.Y)/2 + 0.25*dist
+	mc := float32(left.X+right.X)/2 + 0.15*dist
 	for part, c := range a.lps {
 		if c == nil {
 			continue
 		}
-		pr, pc, _, _ := c.locate(&gr, &a.sc, mr, mc, 3*dist, n, seed, 2+uint64(part), partSpecs[part].flip)
-		if pr < 0 || pc < 0 || pr > float32(g.Height-1) || pc > float32(g.Width-1) {
+		pr, pc, _, _ := c.locateTurned(&gr, &a.sc, mr, mc, 3*dist, n, seed, 2+uint64(part), partSpecs[part].flip, tr)
+		p := tr.point(Point{float64(pc), float64(pr)})
+		if p.Y < 0 || p.X < 0 || p.Y > float64(g.Height-1) || p.X > float64(g.Width-1) {
 			continue
 		}
-		r.Landmarks = append(r.Landmarks, Landmark{Point{float64(pc), float64(pr)}, Part(part)})
+		r.Landmarks = append(r.Landmarks, Landmark{p, Part(part)})
 	}
 	return nil
 }
@@ -205,7 +227,8 @@ const maxSpread = 0.2
 
 // plausibleEyes rejects pupils a face cannot have: outside the box, crossed,
 // too close or too far apart for the box, or tilted by more than about 31°
-// (the detector only finds faces within about ±20° of upright).
+// (the detector finds faces within about ±20° of the angle it scans). The
+// points are in the face's upright frame (see upright).
 func plausibleEyes(l, r Point, f detect.Face) bool {
 	size := float64(f.Size)
 	in := func(p Point) bool {
@@ -222,13 +245,19 @@ func plausibleEyes(l, r Point, f detect.Face) bool {
 	return d >= 0.2 && d <= 0.7
 }
 
-// EstimateEyes returns where the eyes of an upright face usually are in a
+// EstimateEyes returns where the eyes of a face usually are in a
 // detection box of facelib/detect: 0.085 box sides above its centre and
-// 0.175 sides to either side (the mean over the project's labelled faces).
-// The pupil search starts there, and Locate falls back to it when the
-// search gives implausible pupils.
+// 0.175 sides to either side (the mean over the project's labelled faces),
+// in the face's own frame, turned by f.Angle about the box centre for a
+// rolled face. The pupil search starts there, and Locate falls back to it
+// when the search gives implausible pupils.
 func EstimateEyes(f detect.Face) (left, right Point) {
 	s := float64(f.Size)
 	y := float64(f.Row) - eyeUp*s
-	return Point{float64(f.Col) - eyeSide*s, y}, Point{float64(f.Col) + eyeSide*s, y}
+	left, right = Point{float64(f.Col) - eyeSide*s, y}, Point{float64(f.Col) + eyeSide*s, y}
+	if f.Angle == 0 {
+		return left, right
+	}
+	tr := turnAbout(f.Angle, f.Row, f.Col)
+	return tr.point(left), tr.point(right)
 }

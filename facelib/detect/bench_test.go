@@ -3,6 +3,7 @@ package detect_test
 import (
 	"fmt"
 	"image"
+	"math"
 	"testing"
 
 	"github.com/facewatch/facewatch/facelib/detect"
@@ -98,4 +99,37 @@ func BenchmarkGrayFrom(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkRotated compares, on the 640x480 frame with DefaultParams,
+// upright Detect, one DetectRotated scan at 15° and 45°, and the
+// DefaultAngles sweep (7 scans).
+func BenchmarkRotated(b *testing.B) {
+	g := frame640(b)
+	d, err := detect.New(cascade(b), detect.DefaultParams())
+	if err != nil {
+		b.Fatal(err)
+	}
+	dst := make([]detect.Face, 0, 64)
+	for _, tc := range []struct {
+		name string
+		run  func() ([]detect.Face, error)
+	}{
+		{"Detect", func() ([]detect.Face, error) { return d.Detect(g, dst) }},
+		{"DetectRotated=15deg", func() ([]detect.Face, error) { return d.DetectRotated(g, 15*math.Pi/180, dst) }},
+		{"DetectRotated=45deg", func() ([]detect.Face, error) { return d.DetectRotated(g, 45*math.Pi/180, dst) }},
+		{"DetectAngles=Default", func() ([]detect.Face, error) { return d.DetectAngles(g, detect.DefaultAngles(), dst) }},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			var err error
+			if dst, err = tc.run(); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				dst, _ = tc.run()
+			}
+			b.ReportMetric(float64(len(dst)), "faces")
+		})
+	}
 }

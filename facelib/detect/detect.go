@@ -81,15 +81,24 @@ func (p Params) Validate() error {
 }
 
 // Face is a detected face: the centre (Row, Col) and side Size of pigo's
-// square box, in pixels, and its score. For a cluster the score is the sum of
-// the scores of its raw detections; for a raw detection, the cascade output.
+// square box, in pixels, its score and its roll. For a cluster the score is
+// the sum of the scores of its raw detections; for a raw detection, the
+// cascade output.
 type Face struct {
 	Row, Col, Size int
 	Score          float32
+	// Angle is the roll the face was found at, in radians: 0 for Detect's
+	// upright faces, the scanned angle for DetectRotated and DetectAngles.
+	// Positive is clockwise on screen (the image-right eye lower), the
+	// sign of align.Roll. The face's box is the Size x Size square turned
+	// by Angle about (Col, Row).
+	Angle float64
 }
 
 // Rect returns the face's square box: Size pixels wide, centred on (Col, Row)
-// (the left/top edge at Col-Size/2, Row-Size/2, as pigo draws it).
+// (the left/top edge at Col-Size/2, Row-Size/2, as pigo draws it). For a
+// rolled face (Angle != 0) it is the upright square with the box's centre
+// and side; the face's own box is that square turned by Angle.
 func (f Face) Rect() image.Rectangle {
 	x0, y0 := f.Col-f.Size/2, f.Row-f.Size/2
 	return image.Rect(x0, y0, x0+f.Size, y0+f.Size)
@@ -97,7 +106,7 @@ func (f Face) Rect() image.Rectangle {
 
 // Detector runs a Cascade over grey images. It owns scratch buffers, so a
 // Detector must not be used by two goroutines at once; the Cascade may be
-// shared.
+// shared (make one cheap Detector per goroutine with New).
 type Detector struct {
 	c *Cascade
 	p Params
@@ -106,6 +115,10 @@ type Detector struct {
 	tables   []offTable // per-scale pixel offsets, kept while the stride stays
 	assigned []bool
 	clusters []Face
+
+	rot              []rotSlot // rotated offset tables, per angle (DetectRotated)
+	tick             uint64    // use counter for replacing rot slots
+	perAngle, merged []Face    // DetectAngles scratch
 }
 
 // New returns a Detector for c with params p, or an error wrapping
