@@ -20,10 +20,10 @@ type StreamOptions struct {
 	// Candidates keeps the detector's raw windows (a second pass over the
 	// scan's output, for showing how detection works).
 	Candidates bool
-	// Rolled finds faces rolled up to about ±65°: each frame also scans at
-	// the roll of every tracked face (to the nearest 15°) and, while nothing
-	// is tracked, at one more angle of detect.DefaultAngles in turn, so a
-	// sweep of ±45° takes six frames and costs two scans a frame.
+	// Rolled finds faces rolled up to about ±65°: each full scan also scans
+	// at the roll of every face found last frame (to the nearest 15°) and at
+	// one more angle of detect.DefaultAngles in turn, so a sweep of ±45°
+	// takes six full scans and costs one scan more each.
 	Rolled bool
 	// Guided lets the tracker guide the detector: while every tracked face
 	// is in view, most frames scan only around the tracked faces' boxes, at
@@ -71,6 +71,7 @@ type Stream struct {
 	needFull        bool
 	guides          []guide
 	angles          []float64
+	rolls           []float64 // the rolls of the faces found last frame, to the nearest 15°
 	regions         []regionDetector
 	found           []detect.Face
 	fullScan        bool
@@ -147,6 +148,12 @@ func (s *Stream) Detect(frame image.Image, o StreamOptions) ([]Face, error) {
 	if s.faces, err = locate(a, &w.result, g, b.Min, w.dets, s.faces); err != nil {
 		return s.faces, err
 	}
+	s.rolls = s.rolls[:0]
+	for i := range s.faces {
+		if r := rollOf(&s.faces[i]); !containsAngle(s.rolls, r) {
+			s.rolls = append(s.rolls, r)
+		}
+	}
 	s.img = frame
 	return s.faces, nil
 }
@@ -162,14 +169,16 @@ func (s *Stream) scanFull(d *detect.Detector, g detect.Gray, rolled bool) ([]det
 		return d.Detect(g, s.w.dets)
 	}
 	s.angles = append(s.angles[:0], 0)
-	for _, gd := range s.guides {
-		if !containsAngle(s.angles, gd.angle) {
-			s.angles = append(s.angles, gd.angle)
+	for _, a := range s.rolls {
+		if !containsAngle(s.angles, a) {
+			s.angles = append(s.angles, a)
 		}
 	}
-	if len(s.guides) == 0 {
-		sweep := detect.DefaultAngles()
-		s.angles = append(s.angles, sweep[1+s.frame%(len(sweep)-1)])
+	// One more angle in turn, so a rolled face is found even beside an
+	// upright false detection it would otherwise hide behind.
+	sweep := detect.DefaultAngles()
+	if a := sweep[1+s.frame%(len(sweep)-1)]; !containsAngle(s.angles, a) {
+		s.angles = append(s.angles, a)
 	}
 	return d.DetectAngles(g, s.angles, s.w.dets)
 }
@@ -261,6 +270,17 @@ func containsAngle(a []float64, x float64) bool {
 // rollStep is the granularity of the rolls a Rolled stream scans at.
 const rollStep = 15 * math.Pi / 180
 
+// rollOf returns the roll to scan at for face f next frame, to the nearest
+// rollStep within ±45°: the roll it was detected at, refined by its eye
+// line when the eyes were found and agree with it.
+func rollOf(f *Face) float64 {
+	roll := f.Detection.Angle
+	if f.EyesFound && math.Abs(f.Roll-roll) < 20*math.Pi/180 {
+		roll = f.Roll
+	}
+	return math.Max(-3*rollStep, math.Min(3*rollStep, math.Round(roll/rollStep)*rollStep))
+}
+
 // Candidates returns the raw detector windows of the last Detect that asked
 // for them (StreamOptions.Candidates), in scan order.
 func (s *Stream) Candidates() []detect.Face { return s.cands }
@@ -292,12 +312,7 @@ func (s *Stream) Track(t time.Duration) ([]track.Track, error) {
 		b := tr.Box
 		gd := guide{box: image.Rect(int(b.X), int(b.Y), int(b.X+b.W), int(b.Y+b.H))}
 		if tr.Detection >= 0 && tr.Detection < len(s.faces) {
-			f := &s.faces[tr.Detection]
-			roll := f.Detection.Angle
-			if f.EyesFound {
-				roll = f.Roll
-			}
-			gd.angle = math.Max(-3*rollStep, math.Min(3*rollStep, math.Round(roll/rollStep)*rollStep))
+			gd.angle = rollOf(&s.faces[tr.Detection])
 		}
 		s.guides = append(s.guides, gd)
 	}

@@ -66,6 +66,7 @@ const state = {
   last: null,
   objectURL: null,
   reid: true,            // the Tracked scene's switch
+  guided: new URLSearchParams(location.search).get('guided') !== 'off', // ?guided=off: full scans (to measure)
   pupilsLoading: null,   // promise for puploc alone (re-identification)
   embedBusy: false,      // a chip is with the recogniser
   lastEmbedAt: 0,
@@ -204,7 +205,9 @@ function fail(msg) {
 // ---------- what each frame asks for ----------
 
 function frameOptions() {
-  if (hook.scene === 'track') return reidReady() ? { track: true, reid: true } : { track: true };
+  // The Tracked scene lets the tracker guide the detector and follows
+  // rolled heads; the find scene shows the full, upright sweep.
+  if (hook.scene === 'track') return { track: true, guided: state.guided, rolled: true, reid: reidReady() };
   if (STORY_SCENES.includes(hook.scene)) return {}; // boxes only: the story scenes ask the worker for more themselves
   const align = state.models.has('puploc');
   const o = {};

@@ -7,7 +7,7 @@
 importScripts('../wasm_exec.js');
 
 // Option bits, mirrored in wasm/worker/main.go.
-const OPT = { candidates: 1, pupils: 2, landmarks: 4, chip: 8, track: 16, still: 32, embed: 64, reid: 128 };
+const OPT = { candidates: 1, pupils: 2, landmarks: 4, chip: 8, track: 16, still: 32, embed: 64, reid: 128, guided: 256, rolled: 512 };
 const FMT_GRAY = 0, FMT_RGBA = 1, FMT_BGRA = 2;
 const CHIP_BYTES = 150 * 150 * 4;
 const YUV = new Set(['I420', 'I420A', 'I422', 'I422A', 'I444', 'I444A', 'NV12']);

@@ -23,6 +23,8 @@ const (
 	optStill
 	optEmbed
 	optReid
+	optGuided
+	optRolled
 )
 
 func main() {
@@ -74,6 +76,8 @@ func main() {
 				Still:      o&optStill != 0,
 				Embed:      o&optEmbed != 0,
 				Reid:       o&optReid != 0,
+				Guided:     o&optGuided != 0,
+				Rolled:     o&optRolled != 0,
 				GrabMs:     grab,
 			})
 			if err != nil {

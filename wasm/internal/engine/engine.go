@@ -74,7 +74,13 @@ type Options struct {
 	// track that wants an embedding is attached (FlagChip with Result.ChipKey
 	// set); the caller embeds it elsewhere (EmbedChip in a second worker) and
 	// hands the numbers back with Observe. Needs the puploc cascade.
-	Reid   bool
+	Reid bool
+	// Guided lets the tracker guide the detector (facelib.StreamOptions):
+	// the Tracked scene on a slow device. The find scene shows the full
+	// sweep and leaves it off.
+	Guided bool
+	// Rolled finds faces rolled up to about ±65° (facelib.StreamOptions).
+	Rolled bool
 	Still  bool // a still image: the tracker is left alone
 	GrabMs float32
 }
@@ -334,7 +340,10 @@ func (e *Engine) Process(opt Options) ([]float32, error) {
 
 	// Detect, and locate the eyes (and landmarks).
 	t1 := e.now()
-	so := facelib.StreamOptions{Candidates: opt.Candidates, Eyes: (opt.Pupils || reid) && e.p.CanAlign(), Landmarks: opt.Landmarks}
+	so := facelib.StreamOptions{
+		Candidates: opt.Candidates, Eyes: (opt.Pupils || reid) && e.p.CanAlign(), Landmarks: opt.Landmarks,
+		Guided: opt.Guided && opt.Track && !opt.Still, Rolled: opt.Rolled,
+	}
 	faces, err := e.stream.Detect(img, so)
 	if err != nil {
 		return nil, err
