@@ -78,7 +78,7 @@ export async function startServer({ args = [] } = {}) {
  * is visible). The GPU flags stay at their defaults: WebGL2 works through
  * SwiftShader.
  */
-export async function launch({ camera = null } = {}) {
+export async function launch({ camera = null, executable = CHROMIUM } = {}) {
   const args = [
     '--no-sandbox',
     '--disable-background-networking',
@@ -98,7 +98,7 @@ export async function launch({ camera = null } = {}) {
     // No camera at all: the fake UI would grant nothing, so deny prompts.
     args.push('--deny-permission-prompts');
   }
-  return chromium.launch({ executablePath: CHROMIUM, headless: env.FACEWATCH_HEADED !== '1', args });
+  return chromium.launch({ executablePath: executable, headless: env.FACEWATCH_HEADED !== '1', args });
 }
 
 /** newPage opens a context and page with the recorders installed. */
