@@ -2,7 +2,6 @@ package facelib_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"image"
 	"image/color"
@@ -10,8 +9,6 @@ import (
 	"image/jpeg"
 	_ "image/png"
 	"math"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -22,51 +19,12 @@ import (
 	"github.com/facewatch/facewatch/facelib/detect"
 	"github.com/facewatch/facewatch/facelib/embed"
 	"github.com/facewatch/facewatch/facelib/match"
+	"github.com/facewatch/facewatch/internal/fixture"
 )
-
-const testdata = "../assets/testdata"
-
-type labelledFace struct {
-	Box      [4]float64 `json:"box"`
-	EyeL     []float64  `json:"eye_l"`
-	EyeR     []float64  `json:"eye_r"`
-	Optional bool       `json:"optional"`
-}
-
-func loadTruth(t testing.TB) map[string][]labelledFace {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(testdata, "truth.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc struct {
-		Images []struct {
-			File  string         `json:"file"`
-			Faces []labelledFace `json:"faces"`
-		} `json:"images"`
-	}
-	if err := json.Unmarshal(b, &doc); err != nil {
-		t.Fatal(err)
-	}
-	m := map[string][]labelledFace{}
-	for _, im := range doc.Images {
-		m[im.File] = im.Faces
-	}
-	return m
-}
 
 func loadImage(t testing.TB, name string) image.Image {
 	t.Helper()
-	f, err := os.Open(filepath.Join(testdata, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, _, err := image.Decode(f)
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	return img
+	return fixture.MustDecode(t, name)
 }
 
 var (
@@ -85,16 +43,6 @@ func newPipeline(t testing.TB) *facelib.Pipeline {
 		t.Fatal(err)
 	}
 	return p
-}
-
-func iou(a image.Rectangle, b [4]float64) float64 {
-	br := image.Rect(int(b[0]), int(b[1]), int(b[2]), int(b[3]))
-	in := a.Intersect(br)
-	if in.Empty() {
-		return 0
-	}
-	ia := float64(in.Dx() * in.Dy())
-	return ia / (float64(a.Dx()*a.Dy()) + float64(br.Dx()*br.Dy()) - ia)
 }
 
 func TestNewErrors(t *testing.T) {
@@ -160,7 +108,7 @@ func TestPipelineLabelledFaces(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	truth := loadTruth(t)
+	truth := fixture.MustTruth(t)
 	for _, name := range []string{"astronaut.png", "pigo-sample.jpg"} {
 		t.Run(name, func(t *testing.T) {
 			img := loadImage(t, name)
@@ -168,19 +116,19 @@ func TestPipelineLabelledFaces(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := truth[name]
+			want, _ := truth.Faces(name)
 			if len(faces) != len(want) {
 				t.Fatalf("%d faces, want %d", len(faces), len(want))
 			}
 			lf := want[0]
 			f := faces[0]
-			if v := iou(f.Box, lf.Box); v < 0.5 {
+			if v := fixture.IoU(f.Box, lf.Box); v < 0.5 {
 				t.Errorf("IoU with the labelled box = %.2f, want ≥ 0.5 (got %v)", v, f.Box)
 			}
 			iod := math.Hypot(lf.EyeR[0]-lf.EyeL[0], lf.EyeR[1]-lf.EyeL[1])
 			for _, c := range []struct {
 				got  align.Point
-				want []float64
+				want *[2]float64
 			}{{f.LeftEye, lf.EyeL}, {f.RightEye, lf.EyeR}} {
 				if d := math.Hypot(c.got.X-c.want[0], c.got.Y-c.want[1]); d > 0.15*iod {
 					t.Errorf("eye at %.1f,%.1f is %.1f px from the label %v (limit %.1f)", c.got.X, c.got.Y, d, c.want, 0.15*iod)

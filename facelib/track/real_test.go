@@ -1,12 +1,12 @@
 package track_test
 
 import (
-	"encoding/json"
 	"math"
 	"math/rand/v2"
-	"os"
 	"testing"
 	"time"
+
+	"github.com/facewatch/facewatch/internal/fixture"
 
 	"github.com/facewatch/facewatch/facelib/track"
 )
@@ -15,29 +15,12 @@ import (
 // ground truth (assets/testdata/truth.json).
 func labelledBox(t *testing.T, file string) track.Box {
 	t.Helper()
-	raw, err := os.ReadFile("../../assets/testdata/truth.json")
-	if err != nil {
-		t.Fatalf("hand labels: %v", err)
+	faces, _ := fixture.MustTruth(t).Faces(file)
+	if len(faces) != 1 {
+		t.Fatalf("hand labels: no single face labelled in %s", file)
 	}
-	var truth struct {
-		Images []struct {
-			File  string `json:"file"`
-			Faces []struct {
-				Box []float64 `json:"box"`
-			} `json:"faces"`
-		} `json:"images"`
-	}
-	if err := json.Unmarshal(raw, &truth); err != nil {
-		t.Fatalf("hand labels: %v", err)
-	}
-	for _, im := range truth.Images {
-		if im.File == file && len(im.Faces) == 1 && len(im.Faces[0].Box) == 4 {
-			b := im.Faces[0].Box
-			return track.Box{X: b[0], Y: b[1], W: b[2] - b[0], H: b[3] - b[1]}
-		}
-	}
-	t.Fatalf("hand labels: no single face labelled in %s", file)
-	return track.Box{}
+	b := faces[0].Box
+	return track.Box{X: b[0], Y: b[1], W: b[2] - b[0], H: b[3] - b[1]}
 }
 
 // A ten-second sequence built from the hand-labelled face of astronaut.png

@@ -12,7 +12,6 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"image"
@@ -26,20 +25,10 @@ import (
 	"strings"
 
 	"github.com/facewatch/facewatch/facelib/align"
+	"github.com/facewatch/facewatch/internal/fixture"
 )
 
 const size = 150
-
-// truth is the subset of assets/testdata/truth.json mkchips reads.
-type truth struct {
-	Images []struct {
-		File  string `json:"file"`
-		Faces []struct {
-			EyeL []float64 `json:"eye_l"`
-			EyeR []float64 `json:"eye_r"`
-		} `json:"faces"`
-	} `json:"images"`
-}
 
 func main() {
 	dir := flag.String("dir", "assets/testdata", "test data directory")
@@ -61,13 +50,9 @@ func main() {
 			log.Fatal(err)
 		}
 	}
-	b, err := os.ReadFile(*truthPath)
+	t, err := fixture.ReadLabels(*truthPath)
 	if err != nil {
 		log.Fatal(err)
-	}
-	var t truth
-	if err := json.Unmarshal(b, &t); err != nil {
-		log.Fatalf("truth.json: %v", err)
 	}
 	want := map[string]bool{}
 	for _, n := range strings.Split(*images, ",") {
@@ -77,13 +62,13 @@ func main() {
 		if !want[im.File] {
 			continue
 		}
-		src, err := load(filepath.Join(*dir, im.File))
+		src, err := fixture.DecodeFile(filepath.Join(*dir, im.File))
 		if err != nil {
 			log.Fatal(err)
 		}
 		n := 0
 		for _, f := range im.Faces {
-			if len(f.EyeL) != 2 || len(f.EyeR) != 2 || n >= *perImage {
+			if !f.HasEyes() || n >= *perImage {
 				continue
 			}
 			// truth.json measures from the corner of the top-left pixel,
@@ -102,16 +87,6 @@ func main() {
 	for name, img := range synthetic() {
 		save(filepath.Join(*out, "synth-"+name+".png"), img)
 	}
-}
-
-func load(path string) (image.Image, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	img, _, err := image.Decode(f)
-	return img, err
 }
 
 func save(path string, img image.Image) {

@@ -15,7 +15,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"image"
 	"image/jpeg"
@@ -26,6 +25,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/facewatch/facewatch/internal/fixture"
+
 	"github.com/disintegration/imaging"
 )
 
@@ -34,13 +35,6 @@ const (
 	outDir   = "assets/testdata/eval"
 	maxSide  = 240 // crops are downscaled to at most this many pixels
 )
-
-type face struct {
-	Box      [4]float64 `json:"box"`
-	EyeL     []float64  `json:"eye_l"`
-	EyeR     []float64  `json:"eye_r"`
-	Optional bool       `json:"optional"`
-}
 
 // variant is one realistic change of the original crop.
 type variant struct {
@@ -92,18 +86,9 @@ func quality(name string) int {
 
 func main() {
 	log.SetFlags(0)
-	b, err := os.ReadFile(filepath.Join(testdata, "truth.json"))
+	doc, err := fixture.ReadLabels(filepath.Join(testdata, "truth.json"))
 	if err != nil {
 		log.Fatal("run from the repository root: ", err)
-	}
-	var doc struct {
-		Images []struct {
-			File  string `json:"file"`
-			Faces []face `json:"faces"`
-		} `json:"images"`
-	}
-	if err := json.Unmarshal(b, &doc); err != nil {
-		log.Fatal(err)
 	}
 	if err := os.RemoveAll(outDir); err != nil {
 		log.Fatal(err)
@@ -116,7 +101,7 @@ func main() {
 		}
 		stem := strings.TrimSuffix(im.File, filepath.Ext(im.File))
 		for i, f := range im.Faces {
-			if f.Optional || len(f.EyeL) != 2 || len(f.EyeR) != 2 {
+			if f.Optional || !f.HasEyes() {
 				continue
 			}
 			box := image.Rect(int(math.Round(f.Box[0])), int(math.Round(f.Box[1])), int(math.Round(f.Box[2])), int(math.Round(f.Box[3])))

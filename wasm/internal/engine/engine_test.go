@@ -1,20 +1,18 @@
 package engine
 
 import (
-	"encoding/json"
 	"errors"
 	"image"
 	"image/draw"
 	_ "image/jpeg"
 	_ "image/png"
 	"math"
-	"os"
-	"path/filepath"
 	"runtime"
 	"testing"
 
 	"github.com/facewatch/facewatch/assets"
 	"github.com/facewatch/facewatch/facelib/align"
+	"github.com/facewatch/facewatch/internal/fixture"
 	"github.com/facewatch/facewatch/wasm/internal/wire"
 )
 
@@ -32,18 +30,7 @@ func (c *fakeClock) now() float64 {
 
 func loadRGBA(t testing.TB, name string) *image.RGBA {
 	t.Helper()
-	f, err := os.Open(filepath.Join("..", "..", "..", "assets", "testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, _, err := image.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rgba := image.NewRGBA(img.Bounds())
-	draw.Draw(rgba, rgba.Rect, img, img.Bounds().Min, draw.Src)
-	return rgba
+	return fixture.MustRGBA(t, name)
 }
 
 func newEngine(t testing.TB, landmarks bool) *Engine {
@@ -89,55 +76,19 @@ func feed(t testing.TB, e *Engine, img *image.RGBA, f Format) {
 	}
 }
 
-// truth is the hand-labelled set in assets/testdata/truth.json (see the
-// convention at its top).
-type truthFace struct {
-	Box      [4]float64  `json:"box"`
-	EyeL     *[2]float64 `json:"eye_l"`
-	EyeR     *[2]float64 `json:"eye_r"`
-	Optional bool        `json:"optional"`
-}
-
-func truth(t *testing.T) map[string][]truthFace {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "..", "assets", "testdata", "truth.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc struct {
-		Images []struct {
-			File  string      `json:"file"`
-			Faces []truthFace `json:"faces"`
-		} `json:"images"`
-	}
-	if err := json.Unmarshal(b, &doc); err != nil {
-		t.Fatal(err)
-	}
-	m := map[string][]truthFace{}
-	for _, im := range doc.Images {
-		m[im.File] = im.Faces
-	}
-	return m
-}
-
+// iou compares a face from the wire with a labelled box.
 func iou(a wire.Face, b [4]float64) float64 {
-	x0, y0 := max(float64(a.X), b[0]), max(float64(a.Y), b[1])
-	x1, y1 := min(float64(a.X+a.W), b[2]), min(float64(a.Y+a.H), b[3])
-	if x1 <= x0 || y1 <= y0 {
-		return 0
-	}
-	in := (x1 - x0) * (y1 - y0)
-	return in / (float64(a.W*a.H) + (b[2]-b[0])*(b[3]-b[1]) - in)
+	return fixture.IoU(image.Rect(int(a.X), int(a.Y), int(a.X+a.W), int(a.Y+a.H)), b)
 }
 
 // The worker finds the labelled faces and their eyes, and nothing in the
 // photos without faces.
 func TestFacesOnRealImages(t *testing.T) {
-	labels := truth(t)
+	labels := fixture.MustTruth(t)
 	e := newEngine(t, false)
 	for _, name := range []string{"astronaut.png", "pigo-sample.jpg", "chelsea.png", "coffee.png", "brick.png", "rocket.jpg"} {
 		t.Run(name, func(t *testing.T) {
-			want, ok := labels[name]
+			want, ok := labels.Faces(name)
 			if !ok {
 				t.Fatalf("%s not labelled", name)
 			}
