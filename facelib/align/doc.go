@@ -44,8 +44,8 @@
 // tests' bound (0.15 eye distances and 6 px). The misses are the two
 // smallest faces' hardest eyes: turning a photo by anything but a quarter
 // turn resamples it, and the upright search on a photo turned by 15° and
-// back already moves those eyes from 0.11 and 0.04 to 0.20 and 0.35 eye
-// distances; a camera seeing a rolled head does not resample it.
+// back (bilinear, imaging.Rotate) already moves those eyes from 0.11 and
+// 0.04 to 0.20 and 0.35 eye distances; a camera seeing a rolled head does not resample it.
 //
 // # Concurrency
 //
