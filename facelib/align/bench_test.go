@@ -4,34 +4,48 @@ import (
 	"fmt"
 	"image"
 	"image/draw"
+	"math"
 	"testing"
 
 	"github.com/facewatch/facewatch/facelib/detect"
 )
 
 // BenchmarkLocate measures one face (pigo-sample.jpg, a 225 px box) at 15,
-// 31 and 63 perturbations, pupils only and pupils plus 15 landmarks.
+// 31 and 63 perturbations, pupils only and pupils plus 15 landmarks, and at
+// 31 perturbations as a face rolled by 30°.
 func BenchmarkLocate(b *testing.B) {
 	g := detect.GrayFrom(loadRGBA(b, "pigo-sample.jpg"), nil)
-	f := detect.Face{Row: 204, Col: 154, Size: 225}
 	for _, lm := range []bool{false, true} {
 		for _, n := range []int{15, 31, 63} {
 			name := fmt.Sprintf("pupils/n%d", n)
 			if lm {
 				name = fmt.Sprintf("landmarks/n%d", n)
 			}
-			b.Run(name, func(b *testing.B) {
-				a := newAligner(b, Options{Perturbations: n, Landmarks: lm, Seed: 1})
-				var r Result
-				b.ReportAllocs()
-				for b.Loop() {
-					if err := a.Locate(g, f, &r); err != nil {
-						b.Fatal(err)
-					}
-				}
-			})
+			locateBench(b, name, g, detect.Face{Row: 204, Col: 154, Size: 225}, n, lm)
 		}
 	}
+	// A rolled face costs the turned pixel reads (the photo is upright, so
+	// the search runs on the same pixels; only the cost is of interest).
+	for _, lm := range []bool{false, true} {
+		name := "pupils/n31/rolled30"
+		if lm {
+			name = "landmarks/n31/rolled30"
+		}
+		locateBench(b, name, g, detect.Face{Row: 204, Col: 154, Size: 225, Angle: math.Pi / 6}, 31, lm)
+	}
+}
+
+func locateBench(b *testing.B, name string, g detect.Gray, f detect.Face, n int, lm bool) {
+	b.Run(name, func(b *testing.B) {
+		a := newAligner(b, Options{Perturbations: n, Landmarks: lm, Seed: 1})
+		var r Result
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := a.Locate(g, f, &r); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
 
 // BenchmarkWarp measures one 150x150 chip from a 512x512 image (astronaut,

@@ -117,7 +117,9 @@ func (a *Aligner) Options() Options { return a.opt }
 // Result is what Locate finds in one face.
 type Result struct {
 	// LeftEye and RightEye are the pupil centres, image-left and
-	// image-right (LeftEye.X < RightEye.X).
+	// image-right in the face's upright frame: for an upright face
+	// LeftEye.X < RightEye.X, and for a rolled one (detect.Face.Angle) as
+	// long as it is rolled by less than 90°.
 	LeftEye, RightEye Point
 	// EyesFound is false when the pupil search did not converge (its
 	// perturbed runs scattered) or gave pupils no face can have, and the
@@ -228,7 +230,7 @@ const maxSpread = 0.2
 // plausibleEyes rejects pupils a face cannot have: outside the box, crossed,
 // too close or too far apart for the box, or tilted by more than about 31°
 // (the detector finds faces within about ±20° of the angle it scans). The
-// points are in the face's upright frame (see upright).
+// points are in the face's upright frame (see turn).
 func plausibleEyes(l, r Point, f detect.Face) bool {
 	size := float64(f.Size)
 	in := func(p Point) bool {

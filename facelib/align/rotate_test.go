@@ -87,8 +87,8 @@ func turned(t testing.TB, file string, faces []labelFace, deg float64) *turnedPh
 
 // Bounds for the turned photos (TestLocateRotatedPhotos). Turning a photo
 // by anything but a quarter turn resamples it, which blurs the small eyes:
-// the upright search on a photo turned by 15° and back (no roll involved)
-// already moves two of the labelled pupils from 0.11 and 0.04 eye
+// the upright search on a photo turned by 15° and back with imaging.Rotate
+// (no roll involved) already moves two of the labelled pupils from 0.11 and 0.04 eye
 // distances off to 0.20 and 0.35. So on the turned photos the per-eye bound
 // of TestPupilsMatchLabels (maxPupilErrIOD and maxPupilErrPx) must hold for
 // at least minTurnedWithinTol of the eyes, every eye of a face whose pupils
