@@ -10,6 +10,7 @@ import (
 
 	"github.com/disintegration/imaging"
 
+	"github.com/facewatch/facewatch/assets"
 	"github.com/facewatch/facewatch/facelib"
 	"github.com/facewatch/facewatch/facelib/track"
 )
@@ -136,5 +137,26 @@ func TestStreamDoesNotAllocate(t *testing.T) {
 	}
 	if n := testing.AllocsPerRun(60, step); n != 0 {
 		t.Errorf("%.2f allocations per frame, want 0", n)
+	}
+}
+
+// Options.Rolled finds a rolled head in a still that an upright scan misses,
+// with its eyes and embedding.
+func TestFacesRolled(t *testing.T) {
+	frame := rolledFrames(t, 1, -40)[0]
+	if faces, err := newPipeline(t).Faces(frame); err != nil || len(faces) != 0 {
+		t.Fatalf("upright: %d faces, %v; want none (the test needs a roll the upright scan misses)", len(faces), err)
+	}
+	p, err := facelib.New(facelib.Options{Models: assets.Models(), Rolled: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	faces, err := p.Faces(frame)
+	if err != nil || len(faces) != 1 {
+		t.Fatalf("rolled: %d faces, %v; want 1", len(faces), err)
+	}
+	f := faces[0]
+	if deg := f.Roll * 180 / math.Pi; !f.EyesFound || deg < 25 || deg > 55 {
+		t.Errorf("eyes found %v, roll %.0f°; want the eyes and about 40°", f.EyesFound, deg)
 	}
 }
