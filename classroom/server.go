@@ -58,9 +58,9 @@ type Config struct {
 
 	// What the teacher's class view may reveal about one student: see
 	// docs/classroom.md, "Threat model".
-	MaxShares   int     // shares (the first and any retakes) per student (default 3)
+	MaxShares   int     // shares per student: the first and one retake (default 2)
 	MaxJoins    int     // joins over a room's life, rejoins included (default MaxStudents + MaxStudents/2)
-	MaxCompared int     // other students' shares one student's numbers are ever compared with (default MaxStudents + 4)
+	MaxCompared int     // other students' shares one student's numbers are ever compared with (default 40)
 	Bin         float64 // distances reach the teacher rounded down to a multiple of this (default DistanceBin)
 
 	IdleTimeout  time.Duration // a room where nobody sends anything for this long is erased (default 60 min)
@@ -128,8 +128,8 @@ func (c *Config) setDefaults() error {
 	}
 	for _, err := range []error{
 		defInt(&c.MaxRooms, 200), defInt(&c.MaxStudents, 60), defInt(&c.MaxConns, 6000),
-		defInt(&c.MaxPendingPerAddr, 64), defInt(&c.MaxRoomsPerAddr, 4), defInt(&c.MaxShares, 3),
-		defInt(&c.MaxJoins, c.MaxStudents+c.MaxStudents/2), defInt(&c.MaxCompared, c.MaxStudents+4),
+		defInt(&c.MaxPendingPerAddr, 64), defInt(&c.MaxRoomsPerAddr, 4), defInt(&c.MaxShares, 2),
+		defInt(&c.MaxJoins, c.MaxStudents+c.MaxStudents/2), defInt(&c.MaxCompared, 40),
 		defRate(&c.Bin, DistanceBin),
 		defDur(&c.IdleTimeout, 60*time.Minute), defDur(&c.TeacherGrace, 10*time.Minute),
 		defDur(&c.ResumeWindow, time.Minute), defDur(&c.MaxRoomAge, 8*time.Hour),
