@@ -297,7 +297,14 @@ function drawMatrix() {
     g.textBaseline = 'alphabetic';
     g.fillStyle = '#aab6c0';
     g.font = `${16 * dpr}px system-ui, sans-serif`;
-    g.fillText(t('teach.wait2'), 20 * dpr, 40 * dpr);
+    // Wrapped to the canvas, which is narrow on a phone.
+    const maxW = size - 40 * dpr;
+    let line = '', y = 40 * dpr;
+    for (const word of t('teach.wait2').split(/\s+/)) {
+      const next = line ? `${line} ${word}` : word;
+      if (line && g.measureText(next).width > maxW) { g.fillText(line, 20 * dpr, y); line = word; y += 22 * dpr; } else line = next;
+    }
+    if (line) g.fillText(line, 20 * dpr, y);
     return;
   }
   const label = Math.min(140 * dpr, size * 0.22);
