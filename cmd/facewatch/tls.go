@@ -107,21 +107,19 @@ func setupTLS(ln net.Addr, lan bool, certFile, keyFile string) (serveInfo, *tls.
 	}
 	var addrs []netip.Addr
 	if lan {
-		var err error
-		if addrs, err = lanAddrs(); err != nil {
-			return info, nil, fmt.Errorf("finding this computer's network addresses: %w", err)
-		}
 		if host != "" {
-			// Listening on one address: that is the one to give out.
-			a := netip.MustParseAddr(host)
-			if !a.IsLoopback() {
-				addrs = []netip.Addr{a}
+			// Listening on one address: that is the one to give out (on
+			// loopback, only this computer can connect, and the teacher's
+			// page says so).
+			addrs = []netip.Addr{netip.MustParseAddr(host)}
+		} else {
+			var err error
+			if addrs, err = lanAddrs(); err != nil {
+				return info, nil, fmt.Errorf("finding this computer's network addresses: %w", err)
 			}
-		}
-		if len(addrs) == 0 && (host == "" || !netip.MustParseAddr(host).IsLoopback()) {
-			return info, nil, errNoLAN
-		}
-		if len(addrs) > 0 {
+			if len(addrs) == 0 {
+				return info, nil, errNoLAN
+			}
 			host = addrs[0].String()
 		}
 	}

@@ -4,9 +4,13 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"io"
+	"net"
 	"net/http"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -17,14 +21,17 @@ import (
 
 var fingerprintRE = regexp.MustCompile(`fingerprint: ([0-9A-F]{2}(?::[0-9A-F]{2}){31})`)
 
-// startLAN runs "facewatch serve -lan -classroom" on loopback, with the
-// network addresses fixed to 127.0.0.1 (tests must not listen on a real
-// network), and returns the printed URL and fingerprint.
+// startLAN runs "facewatch serve -lan -classroom" on loopback (tests must
+// not listen on a real network: -addr 127.0.0.1 makes the address given
+// out the loopback one) and returns the printed URL and fingerprint.
 func startLAN(t *testing.T) (url, fp string, stdout *syncBuffer) {
 	t.Helper()
 	saved := lanAddrs
 	t.Cleanup(func() { lanAddrs = saved })
-	lanAddrs = func() ([]netip.Addr, error) { return []netip.Addr{netip.MustParseAddr("127.0.0.1")}, nil }
+	lanAddrs = func() ([]netip.Addr, error) {
+		t.Error("-lan with -addr 127.0.0.1 looked for network addresses")
+		return nil, nil
+	}
 	url, _, out := startServeOut(t, "-lan", "-classroom", "-addr", "127.0.0.1:0", "-dir", builtSite(t))
 	m := fingerprintRE.FindStringSubmatch(out.String())
 	if m == nil {
@@ -132,7 +139,7 @@ func TestServeLANNoAddress(t *testing.T) {
 	saved := lanAddrs
 	t.Cleanup(func() { lanAddrs = saved })
 	lanAddrs = func() ([]netip.Addr, error) { return nil, nil }
-	err := runServe(t.Context(), []string{"-lan", "-addr", "0.0.0.0:0", "-dir", builtSite(t)}, io.Discard, io.Discard)
+	err := runServe(t.Context(), []string{"-lan", "-addr", ":0", "-dir", builtSite(t)}, io.Discard, io.Discard)
 	if err != errNoLAN {
 		t.Errorf("-lan without a network address: %v, want %v", err, errNoLAN)
 	}
@@ -153,5 +160,77 @@ func TestReachable(t *testing.T) {
 		if got[i].String() != want[i] {
 			t.Errorf("reachable[%d] = %v, want %s", i, got[i], want[i])
 		}
+	}
+}
+
+// setupTLS with -lan on every interface gives out the first network
+// address, and the certificate names all of them.
+func TestSetupTLSAddresses(t *testing.T) {
+	saved := lanAddrs
+	t.Cleanup(func() { lanAddrs = saved })
+	lanAddrs = func() ([]netip.Addr, error) {
+		return []netip.Addr{netip.MustParseAddr("192.168.1.20"), netip.MustParseAddr("2001:db8::7")}, nil
+	}
+	info, cfg, err := setupTLS(&net.TCPAddr{IP: net.IPv4zero, Port: 8443}, true, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.URL != "https://192.168.1.20:8443/" || !info.LAN || !info.Generated || !info.TLS {
+		t.Errorf("info %+v", info)
+	}
+	leaf := cfg.Certificates[0].Leaf
+	for _, name := range []string{"192.168.1.20", "2001:db8::7", "127.0.0.1", "localhost"} {
+		if err := leaf.VerifyHostname(name); err != nil {
+			t.Errorf("certificate does not name %s: %v", name, err)
+		}
+	}
+	if err := leaf.VerifyHostname("192.168.1.21"); err == nil {
+		t.Error("certificate names an address it should not")
+	}
+	if got := Fingerprint(cfg.Certificates[0].Certificate[0]); got != info.Fingerprint || len(got) != 32*3-1 {
+		t.Errorf("fingerprint %q / %q", got, info.Fingerprint)
+	}
+	// Without -lan, -cert or -key: plain http, no certificate.
+	info, cfg, err = setupTLS(&net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8080}, false, "", "")
+	if err != nil || cfg != nil || info.TLS || info.URL != "http://127.0.0.1:8080/" {
+		t.Errorf("plain: %+v %v %v", info, cfg, err)
+	}
+}
+
+// -cert and -key serve a certificate from files (a real one in a school):
+// the server presents exactly that certificate.
+func TestServeCertFiles(t *testing.T) {
+	cert, err := selfSigned(nil, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	keyDER, err := x509.MarshalPKCS8PrivateKey(cert.PrivateKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]}), 0o600)
+	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600)
+	url, _, out := startServeOut(t, "-cert", certFile, "-key", keyFile, "-addr", "127.0.0.1:0", "-dir", builtSite(t))
+	if !strings.HasPrefix(url, "https://127.0.0.1:") {
+		t.Fatalf("URL %q", url)
+	}
+	if strings.Contains(out.String(), "made for this run") {
+		t.Errorf("a given certificate described as made for this run:\n%s", out.String())
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(cert.Leaf)
+	c, err := tls.Dial("tcp", strings.TrimSuffix(strings.TrimPrefix(url, "https://"), "/"), &tls.Config{RootCAs: pool, ServerName: "localhost"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if got := Fingerprint(c.ConnectionState().PeerCertificates[0].Raw); got != Fingerprint(cert.Certificate[0]) {
+		t.Errorf("served %s, want the file's %s", got, Fingerprint(cert.Certificate[0]))
+	}
+	// A -cert without -key is a usage error.
+	if err := runServe(t.Context(), []string{"-cert", certFile, "-dir", builtSite(t)}, io.Discard, io.Discard); err != errUsage {
+		t.Errorf("-cert alone: %v", err)
 	}
 }
