@@ -84,7 +84,10 @@ function onMessage(m) {
       $('join-url').textContent = m.joinURL;
       $('join-url').href = m.joinURL;
       state.cert = typeof m.cert === 'string' ? m.cert : '';
-      $('cert').textContent = state.cert;
+      // Two rows of 16 pairs: easier to compare with a browser's dialog
+      // than one long line broken anywhere.
+      const pairs = state.cert.split(':');
+      $('cert').textContent = pairs.length === 32 ? `${pairs.slice(0, 16).join(':')}\n${pairs.slice(16).join(':')}` : state.cert;
       $('cert-line').hidden = !state.cert;
       state.warnings = joinWarnings(m.joinURL);
       $('warn-loopback').hidden = !state.warnings.includes('loopback');

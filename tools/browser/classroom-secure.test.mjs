@@ -19,13 +19,18 @@
 //    classroom-teacher-nobody-sharing*.png).
 // 4. The playground on that address says the page is not secure, rather
 //    than "No camera".
+// 5. "facewatch serve -classroom -lan" (on loopback here): the teacher's
+//    page shows the https join link and the fingerprint the server printed,
+//    and a student's page there is a secure context with the camera offered.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import readline from 'node:readline';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { BIN, ROOT, CHROMIUM, startServer, newPage, screenshot, measure } from './lib.mjs';
+import { BIN, ROOT, SITE, CHROMIUM, startServer, newPage, screenshot, measure } from './lib.mjs';
 
 const env = process.env;
 const MSG = JSON.parse(fs.readFileSync(path.join(ROOT, 'playground/classroom/i18n/en.json'), 'utf8'));
@@ -214,4 +219,60 @@ test('the playground on a non-secure address says so instead of "No camera"', { 
   await until(p.page, (want) => document.getElementById('source-note').textContent === want, PG['source.noCameraInsecure'], 'the note about the insecure page', 60000);
   await screenshot(p.page, 'playground-insecure-origin');
   await p.context.close();
+});
+
+// startLAN runs "facewatch serve -classroom -lan" on a loopback port and
+// resolves to { url, fingerprint, stop } once it has printed both.
+async function startLAN() {
+  const child = spawn(BIN, ['serve', '-classroom', '-lan', '-addr', '127.0.0.1:0', '-dir', SITE], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  const lines = readline.createInterface({ input: child.stdout });
+  const got = await new Promise((resolve, reject) => {
+    const out = {};
+    const timer = setTimeout(() => reject(new Error('serve -lan printed no https URL and fingerprint: ' + stderr)), 15000);
+    lines.on('line', (l) => {
+      const u = l.match(/https:\/\/127\.0\.0\.1:\d+\//);
+      if (u && !out.url) out.url = u[0];
+      const f = l.match(/fingerprint: ([0-9A-F:]{95})/);
+      if (f) out.fingerprint = f[1];
+      if (out.url && out.fingerprint) { clearTimeout(timer); resolve(out); }
+    });
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`serve -lan exited (${code}): ${stderr}`)); });
+  });
+  got.stop = async () => {
+    if (child.exitCode !== null) return;
+    child.kill('SIGTERM');
+    await once(child, 'exit');
+  };
+  return got;
+}
+
+test('serve -lan: https join link and the certificate fingerprint on the teacher page', { skip, timeout: 60000 }, async () => {
+  const lan = await startLAN();
+  // The browser accepts the certificate, as a student does after comparing
+  // the fingerprint.
+  const c = await browser.newContext({ ignoreHTTPSErrors: true, viewport: LAPTOP });
+  try {
+    const page = await c.newPage();
+    await page.goto(lan.url + 'teach?lang=en');
+    await page.click('#create');
+    await until(page, () => window.facewatchClassroom.code.length === 8, null, 'room code');
+    const ts = await state(page);
+    assert.ok(ts.joinURL.startsWith(lan.url + 'classroom/join.html#'), ts.joinURL);
+    assert.equal(ts.cert, lan.fingerprint);
+    assert.ok(await page.isVisible('#cert-line'));
+    assert.equal((await page.textContent('#cert')).replace(/\s+/g, ':'), lan.fingerprint, 'the fingerprint shown, in two rows');
+    assert.ok(!ts.warnings.includes('http'), 'https link warned as http');
+    await screenshot(page, 'classroom-teacher-https-fingerprint');
+    const sp = await c.newPage();
+    await sp.setViewportSize(PHONE);
+    await sp.goto(ts.joinURL);
+    assert.equal(await sp.evaluate(() => window.isSecureContext), true);
+    assert.equal((await state(sp)).blocked, '');
+    assert.ok(!(await sp.isVisible('#why-no-camera')));
+  } finally {
+    await c.close();
+    await lan.stop();
+  }
 });
