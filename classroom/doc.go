@@ -58,6 +58,14 @@
 //	  error    code (see ErrCode…), about (the refused type), msg
 //	  ended    reason (see Ended…); the server then closes the connection
 //
+// The protocol grows by types, not by fields of old ones: a new kind of
+// member (gate cameras, say) gets its own hello type and its own message
+// types in typeFields, its own role in welcome and its own snapshot, and
+// Decode keeps refusing what it does not know, so a client newer than its
+// server gets a clear error instead of being half understood. Whatever a
+// new member adds to the class view must go through the same limits as
+// shares (Plausible, Config.MaxCompared, Config.Bin).
+//
 // The scene message is how the class moves together: the teacher sends
 // {"type":"scene"}, and every student's next state carries the new scene,
 // which their page follows (see Scenes for the names and order).

@@ -347,6 +347,24 @@ async function computeEmbedding() {
 
 const MAX_PHOTO_SIDE = 1280; // larger photos are scaled down before detection
 
+// decodePhoto decodes an image file on this device, upright as the camera
+// app took it. Browsers without createImageBitmap options (older Safari)
+// decode through an <img> of a blob: URL, which never leaves the page.
+async function decodePhoto(file) {
+  if (typeof createImageBitmap === 'function') {
+    try { return await createImageBitmap(file, { imageOrientation: 'from-image' }); } catch (_) { /* try the next way */ }
+  }
+  const url = URL.createObjectURL(file);
+  try {
+    const img = new Image();
+    img.src = url;
+    await img.decode();
+    return { width: img.naturalWidth, height: img.naturalHeight, source: img, close() {} };
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
+
 // computeFromPhoto turns a photo (taken with the phone's camera app through
 // <input capture>, which needs no secure page, or chosen from the files)
 // into the same 128 numbers, on this device: the file is decoded here, its
@@ -362,7 +380,7 @@ async function computeFromPhoto(file) {
   try {
     let bmp;
     try {
-      bmp = await createImageBitmap(file, { imageOrientation: 'from-image' });
+      bmp = await decodePhoto(file);
     } catch (e) {
       state.cameraError = 'photo';
       throw e;
@@ -372,7 +390,7 @@ async function computeFromPhoto(file) {
     const cv = document.createElement('canvas');
     cv.width = w; cv.height = h;
     const g = cv.getContext('2d', { willReadFrequently: true });
-    g.drawImage(bmp, 0, 0, w, h);
+    g.drawImage(bmp.source || bmp, 0, 0, w, h);
     bmp.close();
     const data = g.getImageData(0, 0, w, h).data.buffer;
     cv.width = cv.height = 0;

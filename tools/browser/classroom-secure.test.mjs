@@ -105,6 +105,13 @@ test('a student on plain http takes part with a photo, processed on the device',
   s.ws = wsLog(s.page);
   await s.page.goto(`${school}classroom/join.html?lang=en#${ts.display}`);
   assert.equal(await s.page.evaluate(() => window.isSecureContext), false, 'school.test over http must not be a secure context');
+  // An invisible nickname is refused with its own message (not "bad
+  // message"), shown on the page.
+  await s.page.fill('#nick', '\u3164');
+  await s.page.click('#join-button');
+  await until(s.page, () => window.facewatchClassroom.error === 'bad_nick', null, 'bad_nick');
+  assert.equal(await s.page.textContent('#error'), MSG['error.bad_nick']);
+  assert.ok(await s.page.isVisible('#error'));
   await s.page.fill('#nick', 'Mina');
   await s.page.click('#join-button');
   await until(s.page, () => window.facewatchClassroom.id !== '', null, 'joined');
@@ -133,7 +140,7 @@ test('a student on plain http takes part with a photo, processed on the device',
   assert.equal(await s.page.textContent('#camera-note'), MSG['join.photo.done']);
   assert.ok(s.rec.requests.some(heavy), 'the recorder saw no model download: it is not recording');
   assert.deepEqual(s.rec.requests.filter((r) => r.size > 0 || r.unreadable).map((r) => `${r.method} ${r.url}`), [], 'a request carried a body (the photo?)');
-  assert.deepEqual(s.ws.sent.map((x) => JSON.parse(x).type), ['join'], 'only the join left before Share');
+  assert.deepEqual(s.ws.sent.map((x) => JSON.parse(x).type), ['join', 'join'], 'only the two joins (one refused) left before Share');
   await screenshot(s.page, 'classroom-student-http-photo-done');
 
   await s.page.click('#share');
