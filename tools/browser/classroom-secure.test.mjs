@@ -34,6 +34,7 @@ import { BIN, ROOT, SITE, CHROMIUM, startServer, newPage, screenshot, measure } 
 
 const env = process.env;
 const MSG = JSON.parse(fs.readFileSync(path.join(ROOT, 'playground/classroom/i18n/en.json'), 'utf8'));
+const MSG_KO = JSON.parse(fs.readFileSync(path.join(ROOT, 'playground/classroom/i18n/ko.json'), 'utf8'));
 const PG = JSON.parse(fs.readFileSync(path.join(ROOT, 'playground/i18n/en.json'), 'utf8'));
 const FACES = JSON.parse(fs.readFileSync(path.join(ROOT, 'classroom/testdata/faces.json'), 'utf8')).faces;
 const PHONE = { width: 390, height: 844 };
@@ -127,6 +128,14 @@ test('a student on plain http takes part with a photo, processed on the device',
   const heavy = (r) => /\.wasm$|\/models\/|worker\.js$/.test(r.url);
   assert.deepEqual(s.rec.requests.filter(heavy).map((r) => r.url), [], 'models downloaded before the photo was chosen');
   await screenshot(s.page, 'classroom-student-http-photo-offer');
+  // The same in Korean, on a laptop.
+  await s.page.setViewportSize(LAPTOP);
+  await s.page.click('[data-lang="ko"]');
+  await until(s.page, (want) => document.getElementById('why-no-camera').textContent === want, MSG_KO['join.blocked.insecure'], 'the reason in Korean');
+  await screenshot(s.page, 'classroom-student-http-photo-offer-ko-laptop');
+  await s.page.click('[data-lang="en"]');
+  await until(s.page, (want) => document.getElementById('why-no-camera').textContent === want, MSG['join.blocked.insecure'], 'the reason in English again');
+  await s.page.setViewportSize(PHONE);
 
   // The photo: read here, processed in the worker like a camera frame.
   const started = Date.now();
