@@ -3,6 +3,7 @@ package classroom
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -22,7 +23,7 @@ func otherRoomWorks(t *testing.T, teacher, student *client, rev int) {
 }
 
 func TestAbuseSingleConnection(t *testing.T) {
-	ts := startServer(t, Config{MsgRate: 10, MsgBurst: 40})
+	ts := startServer(t, Config{MsgRate: 10, MsgBurst: 40, MaxShares: 1000})
 	// A healthy room next door.
 	ot, ow := ts.teacher()
 	os, _ := ts.student(ow.str("code"), "Bystander")
@@ -140,7 +141,7 @@ func TestJoinBruteForceRateLimited(t *testing.T) {
 	sent := 0
 	for sent < attempts {
 		c := ts.dial()
-		batch := min(cfg.MsgBurst, attempts-sent)
+		batch := min(maxRefusedBeforeHello, attempts-sent)
 		for i := 0; i < batch; i++ {
 			guess := code
 			if (sent+i)%100 != 99 { // every 100th try uses the real code
@@ -187,7 +188,7 @@ func TestJoinBruteForceRateLimited(t *testing.T) {
 // keep getting prompt answers, the stuck connection is dropped after the
 // write deadline, and the teacher can come back.
 func TestSlowReaderDoesNotBlockRoom(t *testing.T) {
-	s, err := New(Config{WriteWait: 200 * time.Millisecond, MsgRate: 1000, MsgBurst: 1000, Rand: seededRand(3), SweepInterval: time.Hour})
+	s, err := New(Config{WriteWait: 200 * time.Millisecond, MsgRate: 1000, MsgBurst: 1000, MaxShares: 100000, MaxCompared: 100000, Rand: seededRand(3), SweepInterval: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,7 +226,7 @@ func TestSlowReaderDoesNotBlockRoom(t *testing.T) {
 	const n = 12
 	students := make([]*client, n)
 	for i := range students {
-		students[i], _ = ts.student(code, "Student"+string(rune('A'+i)))
+		students[i], _ = ts.student(code, fmt.Sprintf("Student %d", i))
 	}
 	waitStats(t, ts.srv, "students in", func(s Stats) bool { return s.Students == n })
 	var worst time.Duration

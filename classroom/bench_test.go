@@ -49,7 +49,7 @@ func benchRoom(b *testing.B, n int) (*room, []*student) {
 	r := newRoom(s, "K7MXQ9PZ", "K7MXQ9PZ.AAAAAAAAAAAAAAAAAAAAAA", tc)
 	for i := 0; i < n; i++ {
 		c := fakeConn(s)
-		r.join(c, fmt.Sprintf("Student %d", i), s.now())
+		r.join(c, fmt.Sprintf("Student %d", i), "", s.now())
 		e := testEmbedding(i, 0.02, 1)
 		r.message(c, Message{Type: TypeShare, Embedding: &e}, s.now())
 		for len(c.send) > 0 {

@@ -1,6 +1,8 @@
 package classroom
 
 import (
+	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -30,7 +32,8 @@ type conn struct {
 	final atomic.Pointer[[]byte] // last message before the close frame
 	pumps atomic.Int32
 
-	room *room // set by the read pump once joined; read pump only
+	room    *room // set by the read pump once joined; read pump only
+	pending bool  // counted in Server.pending; guarded by Server.mu
 }
 
 func newConn(s *Server, ws *websocket.Conn, key, base string) *conn {
@@ -161,37 +164,70 @@ func (c *conn) readPump() {
 		c.finish(nil)
 	}()
 	c.ws.SetReadLimit(s.cfg.ReadLimit)
+	// The hello deadline is set once: nothing a client sends before a
+	// successful create, join or resume moves it.
 	c.ws.SetReadDeadline(time.Now().Add(s.cfg.HelloTimeout))
 	var b bucket
 	b.fill(s.now(), float64(s.cfg.MsgBurst))
+	limited := false
+	// Pings count against the same budget as messages; gorilla answers
+	// them from inside ReadMessage, on this goroutine.
+	c.ws.SetPingHandler(func(data string) error {
+		if !b.allow(s.now(), s.cfg.MsgRate, float64(s.cfg.MsgBurst)) {
+			limited = true
+			return errRateLimited
+		}
+		err := c.ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(s.cfg.WriteWait))
+		if err == websocket.ErrCloseSent {
+			return nil
+		}
+		return err
+	})
+	refused := 0 // messages refused before hello
 	for {
 		typ, data, err := c.ws.ReadMessage()
 		if err != nil {
-			// Closed, timed out, or over the read limit (gorilla has
-			// sent the close frame for that).
+			// Closed, timed out, over the read limit (gorilla has sent
+			// the close frame for that), or pinging too fast.
+			if limited {
+				c.finish(encodeError(ErrCodeRateLimited, "", "too many messages; connection closed"))
+			}
 			return
 		}
 		if !b.allow(s.now(), s.cfg.MsgRate, float64(s.cfg.MsgBurst)) {
 			c.finish(encodeError(ErrCodeRateLimited, "", "too many messages; connection closed"))
 			return
 		}
-		if c.room == nil {
-			c.ws.SetReadDeadline(time.Now().Add(s.cfg.HelloTimeout))
-		} else {
+		if c.room != nil {
 			c.ws.SetReadDeadline(time.Now().Add(s.cfg.PongWait))
 		}
+		var m Message
 		if typ != websocket.TextMessage {
-			c.reply(encodeError(ErrCodeBadMessage, "", "binary messages are not part of the protocol"))
-			continue
+			err = errBinary
+		} else {
+			m, err = Decode(data)
 		}
-		m, err := Decode(data)
 		if err != nil {
-			c.reply(encodeError(ErrCodeBadMessage, "", err.Error()))
+			c.reply(encodeError(errorCode(err), "", err.Error()))
+			if c.room == nil {
+				// A client that has not said hello gets a few mistakes,
+				// not a slot to keep.
+				if refused++; refused >= maxRefusedBeforeHello {
+					c.finish(nil)
+					return
+				}
+			}
 			continue
 		}
 		if c.room == nil {
 			c.hello(m)
-			if c.room != nil {
+			if c.room == nil {
+				if refused++; refused >= maxRefusedBeforeHello {
+					c.finish(nil)
+					return
+				}
+			} else {
+				s.authenticated(c)
 				c.ws.SetReadDeadline(time.Now().Add(s.cfg.PongWait))
 				c.ws.SetPongHandler(func(string) error {
 					return c.ws.SetReadDeadline(time.Now().Add(s.cfg.PongWait))
@@ -207,6 +243,27 @@ func (c *conn) readPump() {
 			return
 		}
 	}
+}
+
+// maxRefusedBeforeHello is how many refused messages a connection may send
+// before its first successful create, join or resume; then it is closed.
+const maxRefusedBeforeHello = 8
+
+var (
+	errBinary      = fmt.Errorf("%w: binary messages are not part of the protocol", ErrBadMessage)
+	errRateLimited = errors.New("classroom: too many messages")
+)
+
+// errorCode is the error code of a refused message: bad_nick for a
+// nickname, bad_embedding for numbers no face gives, else bad_message.
+func errorCode(err error) string {
+	switch {
+	case errors.Is(err, ErrBadNick):
+		return ErrCodeBadNick
+	case errors.Is(err, ErrImplausible):
+		return ErrCodeBadEmbed
+	}
+	return ErrCodeBadMessage
 }
 
 // joinFailed is the one answer to a join or resume with a wrong, expired
@@ -231,7 +288,11 @@ func (c *conn) hello(m Message) {
 	case TypeCreate:
 		r, code, err := s.createRoom(c)
 		if err != nil {
-			c.reply(encodeError(code, m.Type, "the classroom server cannot open another room now"))
+			text := "the classroom server cannot open another room now"
+			if errors.Is(err, errTooManyRooms) {
+				text = "this address has too many classes open; end one first"
+			}
+			c.reply(encodeError(code, m.Type, text))
 			return
 		}
 		c.room = r

@@ -44,17 +44,27 @@
 //
 //	server → client
 //	  welcome  role, code, display code, resume token; the teacher also gets
-//	           joinURL, qr (a data: URL PNG), scenes and limits; a student
-//	           gets their id and nickname
+//	           joinURL, qr (a data: URL PNG), cert (the TLS certificate's
+//	           SHA-256 fingerprint, when there is one), scenes and limits; a
+//	           student gets their id and nickname
 //	  class    teacher only: code, locked, scene, changed (id whose numbers
 //	           just changed), students [{id, nick, shared, away}],
 //	           matrix {ids, d}: d is the upper triangle of the Euclidean
 //	           distance matrix between the students in ids, row by row,
-//	           four decimals
+//	           each rounded down to a multiple of Config.Bin (0.05), or
+//	           null for a pair withheld by Config.MaxCompared
 //	  state    student only: scene, locked, students (count), sharing
 //	           (count), you {id, nick, shared, rev}
 //	  error    code (see ErrCode…), about (the refused type), msg
 //	  ended    reason (see Ended…); the server then closes the connection
+//
+// The protocol grows by types, not by fields of old ones: a new kind of
+// member (gate cameras, say) gets its own hello type and its own message
+// types in typeFields, its own role in welcome and its own snapshot, and
+// Decode keeps refusing what it does not know, so a client newer than its
+// server gets a clear error instead of being half understood. Whatever a
+// new member adds to the class view must go through the same limits as
+// shares (Plausible, Config.MaxCompared, Config.Bin).
 //
 // The scene message is how the class moves together: the teacher sends
 // {"type":"scene"}, and every student's next state carries the new scene,
@@ -67,8 +77,12 @@
 //   - The server holds, per student: nickname, a random resume token, and
 //     the embedding only after opt-in. It writes nothing to disk and logs
 //     nothing about rooms, nicknames or embeddings.
-//   - The teacher receives nicknames, who shares, and pairwise distances.
-//     Never an embedding.
+//   - The teacher receives nicknames, who shares, and pairwise distances,
+//     coarse (Config.Bin) and few per student (Config.MaxCompared, with
+//     Config.MaxShares and Config.MaxJoins), so that no one watching the
+//     class view can solve for a student's numbers: exact distances to
+//     chosen vectors would give them away (docs/classroom.md, "Threat
+//     model"). Never an embedding. A share must be Plausible.
 //   - A student receives the scene, the lock, two counts and their own
 //     status. Never another student's nickname, embedding or distance;
 //     what the class sees together is on the projector.
@@ -84,12 +98,17 @@
 //
 // CheckOrigin admits only pages of the same host (a request without an
 // Origin header is refused too). Each connection has a read limit, write
-// deadlines, ping/pong, and a token bucket on messages (flooding closes
-// it). Join, resume and create attempts share a token bucket per address
-// (IPv6 by /64; behind a reverse proxy on the same machine, the address
-// the proxy puts last in X-Forwarded-For), sized so that a class behind one
-// school NAT can join at once, and a wrong code, an expired code and a
-// locked room get byte-for-byte the same answer. Rooms, students per room and connections
-// are capped. Join codes are 8 symbols of CodeAlphabet from crypto/rand;
+// deadlines, ping/pong, and a token bucket on messages and pings (flooding
+// closes it). Before its first create, join or resume a connection has a
+// fixed deadline that nothing it sends extends, a few refusals, and a
+// place among Config.MaxPendingPerAddr per address. Join, resume and create
+// attempts share a token bucket per address (IPv6 by /64; behind a proxy
+// named in Config.TrustedProxies, the address it puts last in
+// X-Forwarded-For; no proxy is trusted by default), sized so that a class
+// behind one school NAT can join at once, and a wrong code, an expired
+// code and a locked room get byte-for-byte the same answer. Rooms (in all
+// and per address), students and joins per room, and connections are
+// capped. Nicknames are NFKC, refused when invisible or made of marks,
+// and unique by NickSkeleton. Join codes are 8 symbols of CodeAlphabet from crypto/rand;
 // the clock and the random source are injectable for tests.
 package classroom

@@ -253,7 +253,10 @@ func classMatrix(t *testing.T, m msg) (ids []string, d map[[2]string]float64) {
 	k := 0
 	for i := range ids {
 		for j := i + 1; j < len(ids); j++ {
-			v := dl[k].(float64)
+			v, ok := dl[k].(float64)
+			if !ok {
+				v = -1 // withheld (null)
+			}
 			d[[2]string{ids[i], ids[j]}] = v
 			d[[2]string{ids[j], ids[i]}] = v
 			k++
@@ -279,4 +282,16 @@ func waitStats(t *testing.T, s *Server, what string, ok func(Stats) bool) Stats 
 
 func websocketDial(ts *testServer) (*websocket.Conn, *http.Response, error) {
 	return websocket.DefaultDialer.Dial(ts.url, http.Header{"Origin": {ts.origin()}})
+}
+
+// binnedOK reports whether got is how the teacher should receive the exact
+// distance ref: rounded down to a multiple of DistanceBin (either side of
+// an edge when ref is within float32 error of it).
+func binnedOK(got, ref float64) bool {
+	for _, r := range []float64{ref - 1e-4, ref, ref + 1e-4} {
+		if math.Abs(got-binDown(float32(r), DistanceBin)) < 1e-6 {
+			return true
+		}
+	}
+	return false
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"math"
 	"strings"
 	"testing"
 	"time"
@@ -67,7 +66,7 @@ func TestClassLifecycle(t *testing.T) {
 	for i := range mids {
 		for j := i + 1; j < len(mids); j++ {
 			want := refDistance(embs[mids[i]], embs[mids[j]])
-			if got := d[[2]string{mids[i], mids[j]}]; math.Abs(got-want) > 2e-4 {
+			if got := d[[2]string{mids[i], mids[j]}]; !binnedOK(got, want) {
 				t.Errorf("d(%s,%s) = %v, want %v", mids[i], mids[j], got, want)
 			}
 		}
@@ -332,7 +331,7 @@ func TestTimeoutsEraseRooms(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			clock := newFakeClock()
-			ts := startServer(t, Config{Now: clock.Now, IdleTimeout: 30 * time.Minute, TeacherGrace: 10 * time.Minute})
+			ts := startServer(t, Config{Now: clock.Now, IdleTimeout: 30 * time.Minute, TeacherGrace: 10 * time.Minute, MaxShares: 100})
 			teacher, tw := ts.teacher()
 			code := tw.str("code")
 			a, _ := ts.student(code, "Alpha")

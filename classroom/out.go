@@ -45,6 +45,7 @@ type welcomeMsg struct {
 	ID      string   `json:"id,omitempty"`
 	Nick    string   `json:"nick,omitempty"`
 	JoinURL string   `json:"joinURL,omitempty"`
+	Cert    string   `json:"cert,omitempty"`
 	QR      string   `json:"qr,omitempty"`
 	Scenes  []string `json:"scenes,omitempty"`
 	Limits  *limits  `json:"limits,omitempty"`
@@ -52,6 +53,8 @@ type welcomeMsg struct {
 
 type limits struct {
 	Threshold    float64 `json:"threshold"`
+	Bin          float64 `json:"bin"`
+	MaxShares    int     `json:"maxShares"`
 	MaxStudents  int     `json:"maxStudents"`
 	ResumeSecs   int     `json:"resumeSeconds"`
 	EmbeddingDim int     `json:"embeddingDim"`
@@ -99,9 +102,8 @@ func appendBool(b []byte, v bool) []byte {
 	return strconv.AppendBool(b, v)
 }
 
-// appendDist appends a distance with four decimals, enough for a
-// threshold slider in steps of 0.01 and a quarter of the bytes of full
-// precision.
-func appendDist(b []byte, d float32) []byte {
-	return strconv.AppendFloat(b, float64(d), 'f', 4, 32)
+// appendDist appends a binned distance with two decimals (Config.Bin is
+// a multiple of 0.01 in every use; finer bins print more).
+func appendDist(b []byte, d float64) []byte {
+	return strconv.AppendFloat(b, d, 'f', -1, 32)
 }

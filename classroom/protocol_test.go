@@ -19,15 +19,15 @@ func embJSON(n int, f func(i int) string) string {
 }
 
 func TestDecodeValid(t *testing.T) {
-	emb := embJSON(128, func(i int) string { return fmt.Sprintf("%.6f", float64(i-64)/100) })
+	emb := embJSON(128, func(i int) string { return fmt.Sprintf("%.6f", float64(i-64)/500) })
 	tests := []struct {
 		in   string
 		want Message
 	}{
 		{`{"v":1,"type":"create"}`, Message{Type: TypeCreate}},
 		{` {"type":"create","v":1} `, Message{Type: TypeCreate}},
-		{`{"v":1,"type":"join","code":"abcd-efgh","nick":"  Mina  Kim "}`, Message{Type: TypeJoin, Code: "ABCDEFGH", Nick: "Mina Kim"}},
-		{`{"v":1,"type":"join","code":"ABCDEFGH","nick":"민아"}`, Message{Type: TypeJoin, Code: "ABCDEFGH", Nick: "민아"}},
+		{`{"v":1,"type":"join","code":"abcd-efgh","nick":"  Mina  Kim "}`, Message{Type: TypeJoin, Code: "ABCDEFGH", Nick: "Mina Kim", NickKey: NickSkeleton("Mina Kim")}},
+		{`{"v":1,"type":"join","code":"ABCDEFGH","nick":"민아"}`, Message{Type: TypeJoin, Code: "ABCDEFGH", Nick: "민아", NickKey: NickSkeleton("민아")}},
 		{`{"v":1,"type":"resume","token":"ABCDEFGH.AAAAAAAAAAAAAAAAAAAAAA"}`, Message{Type: TypeResume, Token: "ABCDEFGH.AAAAAAAAAAAAAAAAAAAAAA"}},
 		{`{"v":1,"type":"withdraw"}`, Message{Type: TypeWithdraw}},
 		{`{"v":1,"type":"leave"}`, Message{Type: TypeLeave}},
@@ -48,7 +48,7 @@ func TestDecodeValid(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, x := range m.Embedding {
-		if want := float32(float64(i-64) / 100); x != want {
+		if want := float32(float64(i-64) / 500); x != want {
 			t.Fatalf("embedding[%d] = %v, want %v", i, x, want)
 		}
 	}
@@ -116,7 +116,21 @@ func TestDecodeInvalid(t *testing.T) {
 				return "-1001"
 			}
 			return "0.1"
+		}) + `}`, ErrImplausible},
+		{"embedding null element", `{"v":1,"type":"share","embedding":` + embJSON(128, func(i int) string {
+			if i == 5 {
+				return "null"
+			}
+			return "0.1"
 		}) + `}`, ErrBadEmbedding},
+		{"embedding one large step", `{"v":1,"type":"share","embedding":` + embJSON(128, func(i int) string {
+			if i == 5 {
+				return "0.7"
+			}
+			return "0.1"
+		}) + `}`, ErrImplausible},
+		{"embedding too short", `{"v":1,"type":"share","embedding":` + embJSON(128, func(int) string { return "0.01" }) + `}`, ErrImplausible},
+		{"embedding too long", `{"v":1,"type":"share","embedding":` + embJSON(128, func(int) string { return "0.25" }) + `}`, ErrImplausible},
 		{"embedding strings", `{"v":1,"type":"share","embedding":` + embJSON(128, func(int) string { return `"0.1"` }) + `}`, ErrBadEmbedding},
 		{"embedding object", `{"v":1,"type":"share","embedding":{"0":1}}`, ErrBadEmbedding},
 		{"share with image", `{"v":1,"type":"share","embedding":` + good + `,"image":"data:image/png;base64,AAAA"}`, ErrBadMessage},
@@ -143,7 +157,18 @@ func TestNormalizeNick(t *testing.T) {
 		{"O'Brien-Smith_2.", "O'Brien-Smith_2."},
 		{"김민아", "김민아"},
 		{"José", "José"},
-		{"e\u0301", "e\u0301"}, // combining accent
+		{"e\u0301", "\u00e9"},   // combining accent, composed (NFC)
+		{"\uff21lice", "Alice"}, // full-width A (NFKC)
+		{"Alice\ufe0f", ""},     // variation selector
+		{"Alice\u034f", ""},     // combining grapheme joiner
+		{"\u3164", ""},          // Hangul filler, a "letter" that prints nothing
+		{"\uffa0", ""},          // half-width Hangul filler
+		{"A\u3164B", ""},
+		{"\u0301\u0301", ""},                    // marks only
+		{"-\u0301", ""},                         // a mark on punctuation
+		{"a\u0301\u0301\u0301\u0301\u0301", ""}, // too many marks
+		{"...", ""},                             // no letter or digit
+		{"a\u2066b", ""},                        // bidi isolate
 		{strings.Repeat("가", 24), strings.Repeat("가", 24)},
 		{strings.Repeat("가", 25), ""},
 		{"", ""},

@@ -3,18 +3,20 @@ package classroom
 import (
 	"fmt"
 	"net/http"
+	"net/netip"
 	"testing"
 
 	"github.com/gorilla/websocket"
 )
 
-// Behind a reverse proxy on the same machine (the TLS setup of
-// docs/classroom.md) every request comes from loopback: the join limiter
+// Behind a reverse proxy named by -trust-proxy (the TLS setup of
+// docs/classroom.md) every request comes from the proxy: the join limiter
 // must count the addresses the proxy saw, so that a class can join at once
 // while one address alone is still limited.
 func TestJoinLimitBehindProxy(t *testing.T) {
 	clock := newFakeClock()
-	cfg := Config{Now: clock.Now, JoinBurst: 3, JoinRate: 0.001}
+	cfg := Config{Now: clock.Now, JoinBurst: 3, JoinRate: 0.001,
+		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32"), netip.MustParsePrefix("::1/128")}}
 	ts := startServer(t, cfg)
 	_, tw := ts.teacher() // from loopback itself, without a header
 	code := tw.str("code")

@@ -1,8 +1,10 @@
 package classroom
 
 import (
+	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -102,20 +104,31 @@ func (l *ipLimiter) size() int {
 }
 
 // requestKey is the rate-limit key of a websocket request: clientKey of
-// its peer address, except when the peer is this machine (a reverse proxy
-// in front of the server, the setup docs/classroom.md describes for TLS)
-// and the request carries X-Forwarded-For: then the last address in that
-// header, the one the proxy itself saw. Otherwise every student behind the
-// proxy would share one bucket, and a class could not join. Only a process
-// on this machine can be a loopback peer, so a remote client cannot choose
-// its key; the addresses it may put in front of the proxy's are ignored.
-func requestKey(r *http.Request) string {
+// its peer address, except when the peer is one of the trusted proxies
+// (Config.TrustedProxies, named by the operator; none by default) and the
+// request carries X-Forwarded-For: then the last address in that header,
+// the one the proxy itself saw. A proxy on the same machine is not trusted
+// for being on the same machine: a TCP forwarder (ssh -L, stunnel, socat,
+// HAProxy in TCP mode) is a loopback peer too, and passes on whatever
+// header its client wrote.
+func requestKey(r *http.Request, trusted []netip.Prefix) string {
 	peer := clientKey(r.RemoteAddr)
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
+	if len(trusted) == 0 {
+		return peer
 	}
-	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return peer
+	}
+	ip := ap.Addr().Unmap()
+	ok := false
+	for _, p := range trusted {
+		if p.Contains(ip) {
+			ok = true
+			break
+		}
+	}
+	if !ok {
 		return peer
 	}
 	xff := r.Header.Values("X-Forwarded-For")
@@ -128,6 +141,29 @@ func requestKey(r *http.Request) string {
 		return peer
 	}
 	return clientKey(last)
+}
+
+// ParseTrustedProxies reads a comma-separated list of addresses and
+// networks ("127.0.0.1", "10.0.0.0/8", "::1") for Config.TrustedProxies.
+func ParseTrustedProxies(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("%w: trusted proxy %q is not an address or network", ErrConfig, f)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }
 
 // clientKey is the rate-limit key for a remote address "host:port" (or a

@@ -3,6 +3,7 @@ package classroom
 import (
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"testing"
 	"time"
 )
@@ -79,22 +80,27 @@ func TestClientKey(t *testing.T) {
 }
 
 func TestRequestKey(t *testing.T) {
+	local := []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32"), netip.MustParsePrefix("::1/128")}
 	tests := []struct {
 		name, remote string
 		xff          []string
 		want         string
+		trusted      []netip.Prefix
 	}{
-		{"direct client", "192.0.2.7:5555", nil, "192.0.2.7"},
-		{"direct client's header is ignored", "192.0.2.7:5555", []string{"203.0.113.9"}, "192.0.2.7"},
-		{"loopback without header", "127.0.0.1:5555", nil, "127.0.0.1"},
-		{"proxy on this machine", "127.0.0.1:5555", []string{"203.0.113.9"}, "203.0.113.9"},
-		{"proxy over IPv6 loopback", "[::1]:5555", []string{"203.0.113.9"}, "203.0.113.9"},
-		{"the proxy's entry is the last", "127.0.0.1:5555", []string{"198.51.100.1, 203.0.113.9"}, "203.0.113.9"},
-		{"last of several headers", "127.0.0.1:5555", []string{"198.51.100.1", "203.0.113.9"}, "203.0.113.9"},
-		{"IPv6 client by /64", "127.0.0.1:5555", []string{"2001:db8:1:2:3:4:5:6"}, "2001:db8:1:2::/64"},
-		{"garbage header", "127.0.0.1:5555", []string{"not an address"}, "127.0.0.1"},
-		{"empty header", "127.0.0.1:5555", []string{""}, "127.0.0.1"},
-		{"a client cannot put its choice last", "127.0.0.1:5555", []string{"203.0.113.9, "}, "127.0.0.1"},
+		{"loopback is not trusted by default", "127.0.0.1:5555", []string{"203.0.113.9"}, "127.0.0.1", nil},
+		{"an untrusted proxy's header is ignored", "192.0.2.8:5555", []string{"203.0.113.9"}, "192.0.2.8", local},
+		{"a trusted network", "10.1.2.3:5555", []string{"203.0.113.9"}, "203.0.113.9", []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}},
+		{"direct client", "192.0.2.7:5555", nil, "192.0.2.7", local},
+		{"direct client's header is ignored", "192.0.2.7:5555", []string{"203.0.113.9"}, "192.0.2.7", local},
+		{"loopback without header", "127.0.0.1:5555", nil, "127.0.0.1", local},
+		{"proxy on this machine", "127.0.0.1:5555", []string{"203.0.113.9"}, "203.0.113.9", local},
+		{"proxy over IPv6 loopback", "[::1]:5555", []string{"203.0.113.9"}, "203.0.113.9", local},
+		{"the proxy's entry is the last", "127.0.0.1:5555", []string{"198.51.100.1, 203.0.113.9"}, "203.0.113.9", local},
+		{"last of several headers", "127.0.0.1:5555", []string{"198.51.100.1", "203.0.113.9"}, "203.0.113.9", local},
+		{"IPv6 client by /64", "127.0.0.1:5555", []string{"2001:db8:1:2:3:4:5:6"}, "2001:db8:1:2::/64", local},
+		{"garbage header", "127.0.0.1:5555", []string{"not an address"}, "127.0.0.1", local},
+		{"empty header", "127.0.0.1:5555", []string{""}, "127.0.0.1", local},
+		{"a client cannot put its choice last", "127.0.0.1:5555", []string{"203.0.113.9, "}, "127.0.0.1", local},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -103,7 +109,7 @@ func TestRequestKey(t *testing.T) {
 			for _, v := range tt.xff {
 				r.Header.Add("X-Forwarded-For", v)
 			}
-			if got := requestKey(r); got != tt.want {
+			if got := requestKey(r, tt.trusted); got != tt.want {
 				t.Errorf("requestKey(%s, X-Forwarded-For %q) = %q, want %q", tt.remote, tt.xff, got, tt.want)
 			}
 		})

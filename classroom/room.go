@@ -4,7 +4,6 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"strconv"
-	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -41,12 +40,19 @@ type student struct {
 	id        string
 	nick      string
 	nickJSON  []byte
+	nickKey   string // NickSkeleton(nick)
 	token     string
 	conn      *conn
 	awayUntil time.Time
 	emb       *[EmbeddingDim]float32 // nil unless shared
 	rev       int
+	shares    int                // shares accepted, retakes included (at most Config.MaxShares)
+	compared  map[[2]uint32]bool // the other students' shares (num, rev) compared with this student's numbers
 }
+
+// withheld marks a pair whose distance is not computed because one side's
+// numbers have been compared with Config.MaxCompared shares already.
+const withheld = -1
 
 type pair struct{ a, b uint32 } // a < b
 
@@ -55,6 +61,7 @@ type pair struct{ a, b uint32 } // a < b
 type room struct {
 	srv    *Server
 	code   string
+	owner  string // the creator's address key, for Config.MaxRoomsPerAddr
 	events chan event
 	done   chan struct{}
 
@@ -72,6 +79,7 @@ type room struct {
 	created      time.Time
 	lastActive   time.Time
 	nextNum      uint32
+	joins        int // joins accepted over the room's life
 	over         bool
 
 	buf []byte // snapshot scratch
@@ -82,6 +90,7 @@ func newRoom(s *Server, code, teacherToken string, teacher *conn) *room {
 	return &room{
 		srv:          s,
 		code:         code,
+		owner:        teacher.key,
 		events:       make(chan event, 256),
 		done:         make(chan struct{}),
 		teacherToken: teacherToken,
@@ -131,7 +140,7 @@ func (r *room) handle(ev event) {
 	now := r.srv.now()
 	switch ev.kind {
 	case evJoin:
-		ev.reply <- r.join(ev.c, ev.msg.Nick, now)
+		ev.reply <- r.join(ev.c, ev.msg.Nick, ev.msg.NickKey, now)
 	case evResume:
 		ev.reply <- r.resume(ev.c, ev.msg.Token)
 	case evGone:
@@ -158,16 +167,19 @@ func (r *room) view() roomView {
 	return v
 }
 
-func (r *room) join(c *conn, nick string, now time.Time) []byte {
+func (r *room) join(c *conn, nick, nickKey string, now time.Time) []byte {
 	if r.locked {
 		return joinFailed
 	}
-	if len(r.students) >= r.srv.cfg.MaxStudents {
+	if len(r.students) >= r.srv.cfg.MaxStudents || r.joins >= r.srv.cfg.MaxJoins {
 		return encodeError(ErrCodeRoomFull, TypeJoin, "this class is full")
 	}
+	if nickKey == "" {
+		nickKey = NickSkeleton(nick)
+	}
 	for _, st := range r.students {
-		if strings.EqualFold(st.nick, nick) {
-			return encodeError(ErrCodeNickTaken, TypeJoin, "someone in this class already uses that nickname")
+		if st.nickKey == nickKey {
+			return encodeError(ErrCodeNickTaken, TypeJoin, "someone in this class already uses that nickname, or one that looks the same")
 		}
 	}
 	token, err := r.srv.newToken(r.code)
@@ -176,7 +188,8 @@ func (r *room) join(c *conn, nick string, now time.Time) []byte {
 	}
 	r.nextNum++
 	nj, _ := json.Marshal(nick)
-	st := &student{num: r.nextNum, id: "s" + strconv.FormatUint(uint64(r.nextNum), 10), nick: nick, nickJSON: nj, token: token, conn: c}
+	st := &student{num: r.nextNum, id: "s" + strconv.FormatUint(uint64(r.nextNum), 10), nick: nick, nickJSON: nj, nickKey: nickKey, token: token, conn: c}
+	r.joins++
 	r.students = append(r.students, st)
 	r.byConn[c] = st
 	r.nStudents.Store(int32(len(r.students)))
@@ -230,8 +243,8 @@ func (r *room) welcomeTeacher(c *conn) {
 	join := JoinURL(c.base, r.code)
 	c.enqueue(mustJSON(welcomeMsg{
 		V: ProtocolVersion, Type: TypeWelcome, Role: "teacher", Code: r.code, Display: FormatCode(r.code),
-		Token: r.teacherToken, JoinURL: join, QR: qrDataURL(join), Scenes: Scenes,
-		Limits: &limits{Threshold: Threshold, MaxStudents: r.srv.cfg.MaxStudents, ResumeSecs: int(r.srv.cfg.ResumeWindow / time.Second), EmbeddingDim: EmbeddingDim},
+		Token: r.teacherToken, JoinURL: join, Cert: r.srv.cfg.Fingerprint, QR: qrDataURL(join), Scenes: Scenes,
+		Limits: &limits{Threshold: Threshold, Bin: r.srv.cfg.Bin, MaxShares: r.srv.cfg.MaxShares, MaxStudents: r.srv.cfg.MaxStudents, ResumeSecs: int(r.srv.cfg.ResumeWindow / time.Second), EmbeddingDim: EmbeddingDim},
 	}))
 }
 
@@ -266,6 +279,11 @@ func (r *room) message(c *conn, m Message, now time.Time) {
 	r.lastActive = now
 	switch m.Type {
 	case TypeShare:
+		if st.shares >= r.srv.cfg.MaxShares {
+			r.sendError(c, ErrCodeShareLimit, m.Type, "you have shared as often as a class allows; your last numbers stay until you take them back")
+			return
+		}
+		st.shares++
 		first := st.emb == nil
 		if first {
 			st.emb = new([EmbeddingDim]float32)
@@ -274,7 +292,7 @@ func (r *room) message(c *conn, m Message, now time.Time) {
 		st.rev++
 		for _, o := range r.students {
 			if o != st && o.emb != nil {
-				r.dist[key(st.num, o.num)] = distance(st.emb, o.emb)
+				r.dist[key(st.num, o.num)] = r.compare(st, o)
 			}
 		}
 		if first {
@@ -365,6 +383,30 @@ func (r *room) send(c *conn, b []byte) {
 	}
 }
 
+// compare returns the distance between the numbers of st, which has just
+// shared (again), and o, or withheld when either side has been compared
+// with Config.MaxCompared shares already: however many helpers a room's
+// creator brings and however often they share, no student's numbers are
+// measured against more than that many vectors (docs/classroom.md).
+func (r *room) compare(st, o *student) float32 {
+	limit := r.srv.cfg.MaxCompared
+	stKey, oKey := [2]uint32{o.num, uint32(o.rev)}, [2]uint32{st.num, uint32(st.rev)}
+	// For o, st's new numbers are a new vector; for st, o's numbers are
+	// new only if st has not been compared with this share of o's yet.
+	if len(o.compared) >= limit || (!st.compared[stKey] && len(st.compared) >= limit) {
+		return withheld
+	}
+	if st.compared == nil {
+		st.compared = make(map[[2]uint32]bool)
+	}
+	if o.compared == nil {
+		o.compared = make(map[[2]uint32]bool)
+	}
+	st.compared[stKey] = true
+	o.compared[oKey] = true
+	return distance(st.emb, o.emb)
+}
+
 func key(a, b uint32) pair {
 	if a > b {
 		a, b = b, a
@@ -407,7 +449,8 @@ func (r *room) removeStudent(st *student, reason string) {
 			break
 		}
 	}
-	st.token, st.nick, st.nickJSON = "", "", nil
+	st.token, st.nick, st.nickJSON, st.nickKey = "", "", nil, ""
+	clear(st.compared)
 	r.nStudents.Store(int32(len(r.students)))
 }
 
@@ -545,7 +588,11 @@ func (r *room) pushClass(changed string) {
 				b = append(b, ',')
 			}
 			first = false
-			b = appendDist(b, r.dist[key(a.num, c.num)])
+			if d := r.dist[key(a.num, c.num)]; d == withheld {
+				b = append(b, "null"...)
+			} else {
+				b = appendDist(b, binDown(d, r.srv.cfg.Bin))
+			}
 		}
 	}
 	b = append(b, `]}}`...)

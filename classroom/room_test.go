@@ -112,7 +112,7 @@ func TestHubShareWithdrawDistances(t *testing.T) {
 	for i := range ids {
 		for j := i + 1; j < len(ids); j++ {
 			want := refDistance(embs[i], embs[j])
-			if got := d[[2]string{ids[i], ids[j]}]; got < want-1e-4 || got > want+1e-4 {
+			if got := d[[2]string{ids[i], ids[j]}]; !binnedOK(got, want) {
 				t.Errorf("d(%d,%d) = %v, want %v", i, j, got, want)
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
@@ -30,6 +31,16 @@ type Config struct {
 	// PublicURL is the base of the join URL put in the QR code, e.g.
 	// "https://facewatch.example". Empty: the teacher page's own origin.
 	PublicURL string
+	// Fingerprint is the SHA-256 fingerprint of the server's TLS
+	// certificate, shown on the teacher's page beside the join link so the
+	// teacher can tell students which certificate their browser's warning
+	// is about. Empty: none is shown.
+	Fingerprint string
+	// TrustedProxies lists the peers (addresses or networks) whose
+	// X-Forwarded-For header is believed: for a request from one of them,
+	// the last address in that header is the client. Empty (the default):
+	// the header is ignored and every client is its own peer address.
+	TrustedProxies []netip.Prefix
 	// Origins lists extra origins ("scheme://host[:port]") allowed to open
 	// the websocket, besides the same host as the request.
 	Origins []string
@@ -41,6 +52,16 @@ type Config struct {
 	MaxRooms    int // rooms at once (default 200)
 	MaxStudents int // students per room (default 60)
 	MaxConns    int // websocket connections at once (default 6000)
+
+	MaxPendingPerAddr int // connections from one address that have not said hello yet (default 64)
+	MaxRoomsPerAddr   int // open rooms created from one address (default 4)
+
+	// What the teacher's class view may reveal about one student: see
+	// docs/classroom.md, "Threat model".
+	MaxShares   int     // shares per student: the first and one retake (default 2)
+	MaxJoins    int     // joins over a room's life, rejoins included (default MaxStudents + MaxStudents/2)
+	MaxCompared int     // other students' shares one student's numbers are ever compared with (default 40)
+	Bin         float64 // distances reach the teacher rounded down to a multiple of this (default DistanceBin)
 
 	IdleTimeout  time.Duration // a room where nobody sends anything for this long is erased (default 60 min)
 	TeacherGrace time.Duration // a room whose teacher stays away this long is erased (default 10 min)
@@ -71,6 +92,8 @@ type Config struct {
 
 // ErrConfig is returned by New for a configuration it cannot use.
 var ErrConfig = errors.New("classroom: bad configuration")
+
+var errTooManyRooms = errors.New("too many rooms from this address")
 
 // ErrClosed is returned by Shutdown when called twice.
 var ErrClosed = errors.New("classroom: server already shut down")
@@ -105,6 +128,9 @@ func (c *Config) setDefaults() error {
 	}
 	for _, err := range []error{
 		defInt(&c.MaxRooms, 200), defInt(&c.MaxStudents, 60), defInt(&c.MaxConns, 6000),
+		defInt(&c.MaxPendingPerAddr, 64), defInt(&c.MaxRoomsPerAddr, 4), defInt(&c.MaxShares, 2),
+		defInt(&c.MaxJoins, c.MaxStudents+c.MaxStudents/2), defInt(&c.MaxCompared, 40),
+		defRate(&c.Bin, DistanceBin),
 		defDur(&c.IdleTimeout, 60*time.Minute), defDur(&c.TeacherGrace, 10*time.Minute),
 		defDur(&c.ResumeWindow, time.Minute), defDur(&c.MaxRoomAge, 8*time.Hour),
 		defDur(&c.HelloTimeout, 15*time.Second), defDur(&c.WriteWait, 10*time.Second),
@@ -159,6 +185,8 @@ type Server struct {
 	closed bool
 
 	connSet map[*conn]struct{} // guarded by mu
+	pending map[string]int     // connections not yet in a room, by address key; guarded by mu
+	owned   map[string]int     // open rooms by their creator's address key; guarded by mu
 
 	conns    atomic.Int64
 	roomWG   sync.WaitGroup // room goroutines
@@ -177,6 +205,8 @@ func New(cfg Config) (*Server, error) {
 		joins:   newIPLimiter(cfg.JoinRate, cfg.JoinBurst, cfg.MaxIPs),
 		rooms:   make(map[string]*room),
 		connSet: make(map[*conn]struct{}),
+		pending: make(map[string]int),
+		owned:   make(map[string]int),
 		quit:    make(chan struct{}),
 	}
 	s.upgrader = websocket.Upgrader{
@@ -257,9 +287,22 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "503 too many connections", http.StatusServiceUnavailable)
 		return
 	}
+	key := requestKey(r, s.cfg.TrustedProxies)
+	s.mu.Lock()
+	if s.pending[key] >= s.cfg.MaxPendingPerAddr {
+		s.mu.Unlock()
+		s.conns.Add(-1)
+		http.Error(w, "503 too many connections from this address", http.StatusServiceUnavailable)
+		return
+	}
+	s.pending[key]++
+	s.mu.Unlock()
 	ws, err := s.upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		// The upgrader has answered (403 for a foreign origin).
+		s.mu.Lock()
+		s.unpendLocked(key)
+		s.mu.Unlock()
 		s.conns.Add(-1)
 		return
 	}
@@ -267,9 +310,11 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	if base == "" {
 		base = strings.TrimSuffix(r.Header.Get("Origin"), "/")
 	}
-	c := newConn(s, ws, requestKey(r), base)
+	c := newConn(s, ws, key, base)
+	c.pending = true
 	s.mu.Lock()
 	if s.closed {
+		s.unpendLocked(key)
 		s.mu.Unlock()
 		ws.Close()
 		s.conns.Add(-1)
@@ -341,6 +386,9 @@ func (s *Server) createRoom(c *conn) (*room, string, error) {
 	if len(s.rooms) >= s.cfg.MaxRooms {
 		return nil, ErrCodeServerFull, errors.New("too many rooms")
 	}
+	if s.owned[c.key] >= s.cfg.MaxRoomsPerAddr {
+		return nil, ErrCodeServerFull, errTooManyRooms
+	}
 	var code string
 	for tries := 0; ; tries++ {
 		if tries == 8 {
@@ -363,6 +411,7 @@ func (s *Server) createRoom(c *conn) (*room, string, error) {
 	}
 	r := newRoom(s, code, token, c)
 	s.rooms[code] = r
+	s.owned[c.key]++
 	s.roomWG.Add(1)
 	go r.run()
 	return r, "", nil
@@ -378,6 +427,9 @@ func (s *Server) unregister(r *room) {
 	s.mu.Lock()
 	if s.rooms[r.code] == r {
 		delete(s.rooms, r.code)
+		if s.owned[r.owner]--; s.owned[r.owner] <= 0 {
+			delete(s.owned, r.owner)
+		}
 	}
 	s.mu.Unlock()
 }
@@ -481,6 +533,27 @@ func waitCtx(ctx context.Context, wg *sync.WaitGroup) error {
 func (s *Server) dropConn(c *conn) {
 	s.mu.Lock()
 	delete(s.connSet, c)
+	if c.pending {
+		c.pending = false
+		s.unpendLocked(c.key)
+	}
 	s.mu.Unlock()
 	s.conns.Add(-1)
+}
+
+// authenticated moves c out of the pending count of its address: it has
+// created, joined or resumed.
+func (s *Server) authenticated(c *conn) {
+	s.mu.Lock()
+	if c.pending {
+		c.pending = false
+		s.unpendLocked(c.key)
+	}
+	s.mu.Unlock()
+}
+
+func (s *Server) unpendLocked(key string) {
+	if s.pending[key]--; s.pending[key] <= 0 {
+		delete(s.pending, key)
+	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -58,6 +59,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	addr := fs.String("addr", "127.0.0.1:8080", "`host:port` to listen on (port 0 picks a free port)")
 	dir := fs.String("dir", "", "serve this already built `directory` (from facewatch build) instead of building")
 	out := fs.String("out", "", "build the site into this `directory` (default out/site in the source tree)")
+	lan := fs.Bool("lan", false, "serve this computer's network (school wifi) over https, with a certificate made for this run's network addresses; default -addr :8443")
+	certFile := fs.String("cert", "", "serve https with this certificate `file` (PEM, with -key) instead of a generated one")
+	keyFile := fs.String("key", "", "the private key `file` (PEM) of -cert")
 	for _, e := range serveExtensions {
 		if e.flags != nil {
 			e.flags(fs)
@@ -72,8 +76,12 @@ it needs. Run it from inside the facewatch source tree; with -dir it serves a
 site built earlier by "facewatch build" and needs no source tree.
 
 Browsers give a page the camera only over https:// or on localhost, so open
-the printed http://127.0.0.1 or http://localhost address on this computer;
-for other devices, put the server behind a TLS proxy.
+the printed http://127.0.0.1 or http://localhost address on this computer.
+For other devices on the same network (a class on the school wifi), use
+-lan: it listens on the network and serves https with a certificate made for
+this run's addresses, and prints its fingerprint; or give a real
+certificate with -cert and -key, or put the server behind a TLS proxy
+(docs/classroom.md).
 
 Flags:
 `)
@@ -89,6 +97,15 @@ Flags:
 	if *dir != "" && *out != "" {
 		fmt.Fprintln(stderr, "facewatch serve: -dir and -out exclude each other")
 		return errUsage
+	}
+	if (*certFile == "") != (*keyFile == "") {
+		fmt.Fprintln(stderr, "facewatch serve: -cert and -key go together")
+		return errUsage
+	}
+	addrSet := false
+	fs.Visit(func(f *flag.Flag) { addrSet = addrSet || f.Name == "addr" })
+	if *lan && !addrSet {
+		*addr = lanDefaultAddr
 	}
 
 	root := *dir
@@ -112,30 +129,48 @@ Flags:
 		return fmt.Errorf("%s has no index.html; build it with \"facewatch build -o %s\"", root, root)
 	}
 
-	srvCtx, cancel := context.WithCancel(ctx)
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	info, tlsCfg, err := setupTLS(ln.Addr(), *lan, *certFile, *keyFile)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	srvCtx, cancel := context.WithCancel(context.WithValue(ctx, serveInfoKey{}, info))
 	defer cancel()
 	mux := http.NewServeMux()
 	mux.Handle("/", site.Handler(root))
 	for _, e := range serveExtensions {
 		if err := e.mount(srvCtx, mux, stdout); err != nil {
+			ln.Close()
 			return fmt.Errorf("%s: %w", e.name, err)
 		}
 	}
 
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return err
-	}
 	srv := &http.Server{
 		Handler:           site.SecurityHeaders(mux),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 		BaseContext:       func(net.Listener) context.Context { return srvCtx },
+		TLSConfig:         tlsCfg,
 	}
-	url := listenURL(ln.Addr())
-	fmt.Fprintf(stdout, "serving %s at %s\n", root, url)
-	fmt.Fprintln(stdout, "the camera works on https:// or localhost only: open the address above on this computer; press Ctrl-C to stop")
+	if tlsCfg != nil {
+		ln = tls.NewListener(ln, tlsCfg)
+	}
+	fmt.Fprintf(stdout, "serving %s at %s\n", root, info.URL)
+	if info.Fingerprint != "" {
+		fmt.Fprintf(stdout, "certificate SHA-256 fingerprint: %s\n", info.Fingerprint)
+	}
+	if info.Generated {
+		fmt.Fprintln(stdout, "the certificate was made for this run and is not signed by anyone browsers know: each browser warns once; compare the fingerprint above with the one the warning shows (docs/classroom.md); press Ctrl-C to stop")
+	} else if tlsCfg == nil {
+		fmt.Fprintln(stdout, "the camera works on https:// or localhost only: open the address above on this computer; press Ctrl-C to stop")
+	} else {
+		fmt.Fprintln(stdout, "press Ctrl-C to stop")
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -156,6 +191,10 @@ Flags:
 	}
 	return nil
 }
+
+// lanDefaultAddr is where -lan listens unless -addr says otherwise: every
+// interface, so the teacher's own browser can use localhost too.
+const lanDefaultAddr = ":8443"
 
 // listenURL is the address to open in a browser. An unspecified host (all
 // interfaces) is shown as localhost, which browsers treat as secure.

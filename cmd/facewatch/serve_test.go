@@ -37,12 +37,19 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-var urlRE = regexp.MustCompile(`http://[^\s]+/`)
+var urlRE = regexp.MustCompile(`https?://[^\s]+/`)
 
 // startServe runs "facewatch serve" with args until the test ends and
 // returns the URL it prints and a function that stops it and returns its
 // result.
 func startServe(t *testing.T, args ...string) (string, func() error) {
+	t.Helper()
+	u, stop, _ := startServeOut(t, args...)
+	return u, stop
+}
+
+// startServeOut is startServe that also returns serve's output so far.
+func startServeOut(t *testing.T, args ...string) (string, func() error, *syncBuffer) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var stdout, stderr syncBuffer
@@ -61,8 +68,8 @@ func startServe(t *testing.T, args ...string) (string, func() error) {
 	t.Cleanup(func() { cancel() })
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
-		if u := urlRE.FindString(stdout.String()); u != "" {
-			return u, stop
+		if u := urlRE.FindString(stdout.String()); u != "" && strings.Contains(stdout.String(), "Ctrl-C") {
+			return u, stop, &stdout
 		}
 		select {
 		case err := <-done:
@@ -71,7 +78,7 @@ func startServe(t *testing.T, args ...string) (string, func() error) {
 		}
 	}
 	t.Fatalf("serve printed no URL:\n%s", stdout.String())
-	return "", nil
+	return "", nil, nil
 }
 
 // builtSite writes a minimal built site.

@@ -14,7 +14,10 @@ import (
 	"time"
 )
 
-// ContentSecurityPolicy is the policy sent with every response. Go's wasm
+// ContentSecurityPolicy is the policy sent with every response. No other
+// site may frame a page (frame-ancestors; X-Frame-Options for browsers
+// without it), so a click on a framed teacher or join page cannot be
+// stolen. Go's wasm
 // needs 'wasm-unsafe-eval' (without it the runtime never starts and the only
 // sign is an unhandled promise rejection); everything else is same-origin, and
 // no inline script or style is allowed.
@@ -27,7 +30,8 @@ const ContentSecurityPolicy = "default-src 'none'; " +
 	"frame-src 'self'; " +
 	"worker-src 'self'; " +
 	"base-uri 'none'; " +
-	"form-action 'none'"
+	"form-action 'none'; " +
+	"frame-ancestors 'self'"
 
 // Headers are the security headers sent with every response, in the order
 // they are written. A static host serving the output of Build must send the
@@ -38,7 +42,14 @@ var Headers = [][2]string{
 	{"X-Content-Type-Options", "nosniff"},
 	{"Referrer-Policy", "no-referrer"},
 	{"Cross-Origin-Opener-Policy", "same-origin"},
+	{"X-Frame-Options", "SAMEORIGIN"},
 }
+
+// MaxRanges is the most byte ranges one request may ask for; more get 416.
+// The site's files are fetched whole or resumed with one range; thousands
+// of overlapping ranges only serve to turn a small request into a large
+// answer.
+const MaxRanges = 8
 
 // SecurityHeaders returns a handler that sets Headers on every response and
 // then calls next. Use it around anything served beside the site (the
@@ -203,6 +214,11 @@ func (h *fileHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	hdr.Set("ETag", `"`+tag+tagSuffix+`"`)
+	if rg := r.Header.Values("Range"); len(rg) > 1 || (len(rg) == 1 && (len(rg[0]) > 64*MaxRanges || strings.Count(rg[0], ",") >= MaxRanges)) {
+		hdr.Set("Content-Range", "bytes */"+strconv.FormatInt(bodyInfo.Size(), 10))
+		http.Error(w, "416 too many ranges", http.StatusRequestedRangeNotSatisfiable)
+		return
+	}
 	http.ServeContent(w, r, name, bodyInfo.ModTime(), rs)
 }
 

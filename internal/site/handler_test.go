@@ -3,6 +3,7 @@ package site
 import (
 	"bytes"
 	"compress/gzip"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -404,6 +405,67 @@ func BenchmarkHandler(b *testing.B) {
 		h.ServeHTTP(rec, req)
 		if rec.Code != 200 {
 			b.Fatal(rec.Code)
+		}
+	}
+}
+
+// Many overlapping ranges turn a small request into a large answer: more
+// than MaxRanges get 416 and a small body; MaxRanges still work.
+func TestHandlerTooManyRanges(t *testing.T) {
+	dir := t.TempDir()
+	const size = 4096
+	if err := os.WriteFile(filepath.Join(dir, "clip.webm"), bytes.Repeat([]byte("x"), size), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	apart := func(n int) string {
+		parts := make([]string, n)
+		for i := range parts {
+			parts[i] = fmt.Sprintf("%d-%d", 2*i, 2*i)
+		}
+		return "bytes=" + strings.Join(parts, ",")
+	}
+	tests := []struct {
+		name   string
+		ranges []string
+		status int
+	}{
+		{"one", []string{"bytes=0-1"}, http.StatusPartialContent},
+		{"MaxRanges", []string{apart(MaxRanges)}, http.StatusPartialContent},
+		{"one too many", []string{apart(MaxRanges + 1)}, http.StatusRequestedRangeNotSatisfiable},
+		{"15,000 overlapping", []string{"bytes=" + strings.TrimSuffix(strings.Repeat("0-,", 15000), ",")}, http.StatusRequestedRangeNotSatisfiable},
+		{"two headers", []string{"bytes=0-1", "bytes=2-3"}, http.StatusRequestedRangeNotSatisfiable},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest("GET", "/clip.webm", nil)
+			for _, r := range tt.ranges {
+				req.Header.Add("Range", r)
+			}
+			rec := httptest.NewRecorder()
+			Handler(dir).ServeHTTP(rec, req)
+			res := rec.Result()
+			if res.StatusCode != tt.status {
+				t.Fatalf("status %d, want %d", res.StatusCode, tt.status)
+			}
+			body, _ := io.ReadAll(res.Body)
+			if tt.status == http.StatusRequestedRangeNotSatisfiable && len(body) > 64 {
+				t.Errorf("416 body of %d bytes (file %d)", len(body), size)
+			}
+			checkSecurityHeaders(t, tt.name, res.Header)
+		})
+	}
+}
+
+func TestFramingRefused(t *testing.T) {
+	if !strings.Contains(ContentSecurityPolicy, "frame-ancestors 'self'") {
+		t.Error("CSP lacks frame-ancestors 'self'")
+	}
+	dir, _ := testSite(t)
+	for _, p := range []string{"/", "/nope", "/classroom/teach.html"} {
+		rec := httptest.NewRecorder()
+		Handler(dir).ServeHTTP(rec, httptest.NewRequest("GET", p, nil))
+		if got := rec.Result().Header.Get("X-Frame-Options"); got != "SAMEORIGIN" {
+			t.Errorf("%s: X-Frame-Options %q", p, got)
 		}
 	}
 }

@@ -7,6 +7,7 @@
 import { $, Client, publish, probeServer, SCENES } from './common.js';
 import { t, num, setLang, initialLang, onLang, currentLang, wireLangButtons } from './i18n.js';
 import { decode } from '../js/wire.js';
+import { cameraBlocker, hasVideoInput } from '../js/secure.js';
 
 const EMBED_FILES = ['face_recognition_model-weights_manifest.json', 'face_recognition_model.bin'];
 const SAMPLES = 5;       // embeddings of different frames averaged into the one that can be shared
@@ -30,8 +31,10 @@ const state = {
   rev: 0,
   embeddingReady: false, // my numbers are computed on this device
   samples: 0,      // frames whose embeddings were averaged
-  camera: 'off',   // off | loading | on | done | failed
-  cameraError: '',
+  camera: 'off',   // off | checking | loading | on | done | failed
+  cameraError: '', // denied | nocamera | noface | camera | photo | other
+  blocked: '',     // '' or why this page cannot have the camera: insecure | missing
+  source: '',      // where the numbers came from: camera | photo
   error: null,
   ended: null,
 };
@@ -59,7 +62,7 @@ function showOffline() {
   $('join').hidden = true;
 }
 
-const ERRORS = ['bad_message', 'join_failed', 'rate_limited', 'bad_nick', 'nick_taken', 'room_full', 'server_full', 'forbidden'];
+const ERRORS = ['bad_message', 'join_failed', 'rate_limited', 'bad_nick', 'nick_taken', 'room_full', 'server_full', 'forbidden', 'bad_embedding', 'share_limit'];
 
 function onMessage(m) {
   switch (m.type) {
@@ -79,6 +82,11 @@ function onMessage(m) {
       state.error = m.code;
       $('error').textContent = ERRORS.includes(m.code) ? t(`error.${m.code}`) : m.msg;
       $('error').hidden = !$('in-class').hidden;
+      // In class, a refused share is said beside the Share button.
+      if (!$('in-class').hidden && (m.code === 'share_limit' || m.code === 'bad_embedding')) {
+        $('sharing-status').textContent = t(`error.${m.code}`);
+        $('sharing-status').className = 'error';
+      }
       break;
     case 'ended':
       finish(m.reason);
@@ -115,8 +123,10 @@ function render() {
   $('scene-list').hidden = sc !== 'discuss';
   $('numbers').classList.toggle('focus', sc === 'share');
 
-  $('sharing-status').textContent = t(state.shared ? 'join.status.shared' : 'join.status.none');
-  $('sharing-status').className = state.shared ? 'status-shared' : '';
+  if (!(state.error === 'share_limit' || state.error === 'bad_embedding')) {
+    $('sharing-status').textContent = t(state.shared ? 'join.status.shared' : 'join.status.none');
+    $('sharing-status').className = state.shared ? 'status-shared' : '';
+  }
   $('share').disabled = !state.embeddingReady;
   $('share').textContent = t(state.shared ? 'join.shareAgain' : 'join.share');
   $('withdraw').hidden = !state.shared;
@@ -124,14 +134,23 @@ function render() {
   renderNumbers();
 }
 
+const CAMERA_NOTES = { denied: 'join.camera.denied', nocamera: 'join.camera.noCamera', noface: 'join.camera.noFace', photo: 'join.camera.badPhoto' };
+const BLOCKED = { insecure: 'join.blocked.insecure', missing: 'join.blocked.missing' };
+
 function renderCamera() {
   const c = state.camera;
+  // Without a secure page the camera button would only fail: the photo is
+  // the way, and the page says why.
+  $('camera').hidden = state.blocked !== '';
+  $('why-no-camera').hidden = state.blocked === '';
+  if (state.blocked) $('why-no-camera').textContent = t(BLOCKED[state.blocked]);
   $('camera').textContent = t(c === 'done' || c === 'failed' ? 'join.cameraAgain' : 'join.camera');
   let note = '';
-  if (c === 'loading') note = t('join.camera.loading');
+  if (c === 'checking') note = t('join.camera.checking');
+  else if (c === 'loading') note = t('join.camera.loading');
   else if (c === 'on') note = state.samples ? t('join.camera.progress', { got: state.samples, n: SAMPLES }) : t('join.camera.look');
-  else if (c === 'done') note = t('join.camera.done');
-  else if (c === 'failed') note = t(state.cameraError === 'noface' ? 'join.camera.noFace' : state.cameraError === 'denied' ? 'join.camera.denied' : 'join.camera.failed');
+  else if (c === 'done') note = t(state.source === 'photo' ? 'join.photo.done' : 'join.camera.done');
+  else if (c === 'failed') note = t(CAMERA_NOTES[state.cameraError] || 'join.camera.failed');
   $('camera-note').textContent = note;
 }
 
@@ -261,20 +280,33 @@ function stopCamera() {
   v.srcObject = null;
 }
 
+// computeEmbedding asks for the camera first and downloads the detector
+// and the recognition network (about 7 MB) only once there is a picture
+// to compute from: on a page that cannot have the camera nothing is
+// downloaded, and the page says why.
 async function computeEmbedding() {
-  state.camera = 'loading';
+  state.blocked = cameraBlocker();
   state.cameraError = '';
   state.samples = 0;
+  if (state.blocked) { state.camera = 'off'; renderCamera(); return; }
+  state.camera = 'checking';
   $('camera').disabled = true;
   renderCamera();
   try {
-    await startWorker();
+    if (!(await hasVideoInput())) {
+      state.cameraError = 'nocamera';
+      throw new Error('no camera');
+    }
     try {
       stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 }, height: { ideal: 480 }, facingMode: 'user' }, audio: false });
     } catch (e) {
-      state.cameraError = e && (e.name === 'NotAllowedError' || e.name === 'SecurityError') ? 'denied' : 'camera';
+      state.cameraError = e && (e.name === 'NotAllowedError' || e.name === 'SecurityError') ? 'denied'
+        : e && (e.name === 'NotFoundError' || e.name === 'OverconstrainedError') ? 'nocamera' : 'camera';
       throw e;
     }
+    state.camera = 'loading';
+    renderCamera();
+    await startWorker();
     const v = $('video');
     v.srcObject = stream;
     v.hidden = false;
@@ -298,6 +330,7 @@ async function computeEmbedding() {
       throw new Error('no face');
     }
     setEmbedding(Array.from(sum, (x) => x / state.samples), chip);
+    state.source = 'camera';
     state.camera = 'done';
   } catch (e) {
     state.camera = 'failed';
@@ -305,6 +338,90 @@ async function computeEmbedding() {
     console.warn('classroom: computing the numbers failed:', e && e.message);
   } finally {
     stopCamera();
+    $('camera').disabled = false;
+    renderCamera();
+  }
+}
+
+// ---------- the photo path ----------
+
+const MAX_PHOTO_SIDE = 1280; // larger photos are scaled down before detection
+
+// decodePhoto decodes an image file on this device, upright as the camera
+// app took it. Browsers without createImageBitmap options (older Safari)
+// decode through an <img> of a blob: URL, which never leaves the page.
+async function decodePhoto(file) {
+  if (typeof createImageBitmap === 'function') {
+    try { return await createImageBitmap(file, { imageOrientation: 'from-image' }); } catch (_) { /* try the next way */ }
+  }
+  const url = URL.createObjectURL(file);
+  try {
+    const img = new Image();
+    img.src = url;
+    await img.decode();
+    return { width: img.naturalWidth, height: img.naturalHeight, source: img, close() {} };
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
+
+// computeFromPhoto turns a photo (taken with the phone's camera app through
+// <input capture>, which needs no secure page, or chosen from the files)
+// into the same 128 numbers, on this device: the file is decoded here, its
+// pixels go to the same worker as camera frames, and nothing is sent.
+async function computeFromPhoto(file) {
+  if (!file) return;
+  state.cameraError = '';
+  state.samples = 0;
+  state.camera = 'loading';
+  $('camera').disabled = true;
+  $('photo').disabled = true;
+  renderCamera();
+  try {
+    let bmp;
+    try {
+      bmp = await decodePhoto(file);
+    } catch (e) {
+      state.cameraError = 'photo';
+      throw e;
+    }
+    const k = Math.min(1, MAX_PHOTO_SIDE / Math.max(bmp.width, bmp.height));
+    const w = Math.max(1, Math.round(bmp.width * k)), h = Math.max(1, Math.round(bmp.height * k));
+    const cv = document.createElement('canvas');
+    cv.width = w; cv.height = h;
+    const g = cv.getContext('2d', { willReadFrequently: true });
+    g.drawImage(bmp.source || bmp, 0, 0, w, h);
+    bmp.close();
+    const data = g.getImageData(0, 0, w, h).data.buffer;
+    cv.width = cv.height = 0;
+    await startWorker();
+    const r = await new Promise((resolve, reject) => {
+      const id = 1e6 + Math.floor(Math.random() * 1e6);
+      const onMsg = (ev) => {
+        const m = ev.data;
+        if (m.id !== id) return;
+        worker.removeEventListener('message', onMsg);
+        if (m.type === 'error') reject(new Error(m.message)); else resolve(m);
+      };
+      worker.addEventListener('message', onMsg);
+      worker.postMessage({ type: 'image', id, width: w, height: h, data, opts: { pupils: true, chip: true, embed: true, still: true } }, [data]);
+    });
+    const e = decode(new Float32Array(r.buf)).embedding;
+    if (!e || e.length !== 128) {
+      state.cameraError = 'noface';
+      throw new Error('no face');
+    }
+    state.samples = 1;
+    setEmbedding(Array.from(e), r.chip);
+    state.source = 'photo';
+    state.camera = 'done';
+  } catch (e) {
+    state.camera = 'failed';
+    if (!state.cameraError) state.cameraError = 'other';
+    console.warn('classroom: computing the numbers from the photo failed:', e && e.message);
+  } finally {
+    $('photo').value = '';
+    $('photo').disabled = false;
     $('camera').disabled = false;
     renderCamera();
   }
@@ -323,8 +440,10 @@ function setup() {
     client.open({ type: 'join', code: $('code').value, nick: $('nick').value });
   });
   $('camera').addEventListener('click', computeEmbedding);
+  $('photo').addEventListener('change', (e) => computeFromPhoto(e.target.files[0]));
   $('share').addEventListener('click', () => {
     if (!embedding) return;
+    state.error = null;
     // Six decimals: the numbers as computed, and small enough for the
     // server's message limit.
     client.send({ type: 'share', embedding: Array.from(embedding, (x) => Math.round(x * 1e6) / 1e6) });
@@ -344,6 +463,8 @@ function setup() {
 async function boot() {
   wireLangButtons();
   setup();
+  // Known before anything is pressed or downloaded.
+  state.blocked = cameraBlocker();
   await setLang(initialLang());
   state.lang = currentLang();
   // A reload within the resume window goes back in, consent unchanged.

@@ -24,6 +24,9 @@ const state = {
   matrixIds: [],     // ids of the sharing students, in matrix order
   distances: [],     // upper triangle, row by row
   threshold: 0.6,
+  bin: 0.05,         // distances arrive rounded down to a multiple of this
+  cert: '',          // SHA-256 fingerprint of the server's certificate, if https
+  warnings: [],      // 'loopback' and/or 'http': the join link will not work well on phones
   falseMatches: 0,
   pairs: 0,
   ended: null,
@@ -55,17 +58,41 @@ function showOffline() {
 
 const ERRORS = ['bad_message', 'join_failed', 'rate_limited', 'server_full', 'forbidden', 'no_student'];
 
+// joinWarnings says what is wrong with a join link for students' phones:
+// 'loopback' (it names this computer only) and 'http' (not a secure page:
+// no camera, and the browser may refuse the page's work).
+function joinWarnings(link) {
+  const out = [];
+  let u;
+  try { u = new URL(link); } catch (_) { return out; }
+  const h = u.hostname.replace(/^\[|\]$/g, '');
+  if (h === 'localhost' || h.endsWith('.localhost') || /^127\./.test(h) || h === '::1' || h === '0.0.0.0') out.push('loopback');
+  if (u.protocol === 'http:') out.push('http');
+  return out;
+}
+
 function onMessage(m) {
   switch (m.type) {
     case 'welcome':
       state.code = m.code; state.display = m.display; state.joinURL = m.joinURL;
       state.ended = null; state.error = null;
-      if (m.limits && m.limits.threshold) state.threshold = Math.round(m.limits.threshold * 100) / 100;
+      if (m.limits && m.limits.bin > 0) state.bin = m.limits.bin;
+      if (m.limits && m.limits.threshold) state.threshold = snap(m.limits.threshold);
+      $('threshold').step = String(state.bin);
       $('threshold').value = state.threshold.toFixed(2);
       $('code').textContent = m.display;
       $('join-url').textContent = m.joinURL;
       $('join-url').href = m.joinURL;
       $('handout').href = `../guide/handout.html?lang=${currentLang()}#${encodeURIComponent(m.joinURL)}`;
+      state.cert = typeof m.cert === 'string' ? m.cert : '';
+      // Two rows of 16 pairs: easier to compare with a browser's dialog
+      // than one long line broken anywhere.
+      const pairs = state.cert.split(':');
+      $('cert').textContent = pairs.length === 32 ? `${pairs.slice(0, 16).join(':')}\n${pairs.slice(16).join(':')}` : state.cert;
+      $('cert-line').hidden = !state.cert;
+      state.warnings = joinWarnings(m.joinURL);
+      $('warn-loopback').hidden = !state.warnings.includes('loopback');
+      $('warn-http').hidden = !state.warnings.includes('http') || state.warnings.includes('loopback');
       if (m.qr && m.qr.startsWith('data:image/png;base64,')) $('qr').src = m.qr;
       $('start').hidden = true;
       $('over').hidden = true;
@@ -107,19 +134,32 @@ function renderOver() {
 
 // ---------- maths on the distances ----------
 
+// snap rounds a threshold to the distances' step: a distance d arrives as
+// the multiple of the step at or below it, so "d < t" is exact only for
+// such t.
+function snap(v) {
+  const k = Math.round(v / state.bin);
+  return Math.round(k * state.bin * 100) / 100;
+}
+
+// A distance the server withholds (null) is left out of every count.
+const known = () => state.distances.filter((x) => typeof x === 'number');
+
 function pairList() {
   const ids = state.matrixIds, d = state.distances, out = [];
   let k = 0;
   for (let i = 0; i < ids.length; i++) {
-    for (let j = i + 1; j < ids.length; j++) out.push({ a: ids[i], b: ids[j], d: d[k++] });
+    for (let j = i + 1; j < ids.length; j++, k++) if (typeof d[k] === 'number') out.push({ a: ids[i], b: ids[j], d: d[k] });
   }
   return out.sort((x, y) => x.d - y.d);
 }
 
 // Below the threshold counts as "the same person" (dlib's convention).
+// The server's d stands for [d, d + step): d < t means the distance is
+// under t, as t is a multiple of the step.
 function countBelow(th) {
   let n = 0;
-  for (const x of state.distances) if (x < th) n++;
+  for (const x of known()) if (x < th - 1e-9) n++;
   return n;
 }
 
@@ -139,7 +179,7 @@ function rate(fm, n) {
 }
 
 function setThreshold(v) {
-  state.threshold = Math.round(v * 100) / 100;
+  state.threshold = snap(v);
   $('threshold').value = state.threshold.toFixed(2);
   render();
 }
@@ -151,7 +191,8 @@ function render() {
   const thText = num(th, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   const ids = state.matrixIds;
   const n = ids.length;
-  state.pairs = n * (n - 1) / 2;
+  // Pairs with a distance (never -0: with nobody sharing there are none).
+  state.pairs = known().length;
   state.falseMatches = countBelow(th);
   document.body.dataset.scene = state.scene;
   for (const el of document.querySelectorAll('.t-value')) el.textContent = thText;
@@ -196,8 +237,9 @@ function render() {
   $('pairs-none').hidden = list.length > 0;
   for (const p of list.slice(0, 8)) {
     const tr = document.createElement('tr');
-    const match = p.d < th;
-    const cells = [[nickOf(p.a), ''], [nickOf(p.b), ''], [num(p.d, { minimumFractionDigits: 3, maximumFractionDigits: 3 }), 'num'],
+    const match = p.d < th - 1e-9;
+    const two = (x) => num(x, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    const cells = [[nickOf(p.a), ''], [nickOf(p.b), ''], [`${two(p.d)}–${two(p.d + state.bin)}`, 'num'],
       [t(match ? 'teach.pairs.yes' : 'teach.pairs.no'), match ? 'match' : '']];
     for (const [text, cls] of cells) {
       const td = document.createElement('td');
@@ -253,9 +295,20 @@ function drawMatrix() {
   g.clearRect(0, 0, size, size);
   const ids = state.matrixIds, n = ids.length;
   if (n < 2) {
+    // The labels below leave textAlign at 'right': reset it, or the message
+    // ends at x and is clipped to its last letters.
+    g.textAlign = 'left';
+    g.textBaseline = 'alphabetic';
     g.fillStyle = '#aab6c0';
     g.font = `${16 * dpr}px system-ui, sans-serif`;
-    g.fillText(t('teach.wait2'), 20 * dpr, 40 * dpr);
+    // Wrapped to the canvas, which is narrow on a phone.
+    const maxW = size - 40 * dpr;
+    let line = '', y = 40 * dpr;
+    for (const word of t('teach.wait2').split(/\s+/)) {
+      const next = line ? `${line} ${word}` : word;
+      if (line && g.measureText(next).width > maxW) { g.fillText(line, 20 * dpr, y); line = word; y += 22 * dpr; } else line = next;
+    }
+    if (line) g.fillText(line, 20 * dpr, y);
     return;
   }
   const label = Math.min(140 * dpr, size * 0.22);
@@ -274,11 +327,19 @@ function drawMatrix() {
       const x = label + j * cell, y = label + i * cell;
       if (i === j) { g.fillStyle = '#2a323a'; g.fillRect(x, y, cell - 1, cell - 1); continue; }
       const d = dist(i, j);
+      if (typeof d !== 'number') {
+        // Withheld by the server: this student's numbers have been
+        // compared with as many others as a class allows.
+        g.fillStyle = '#20262c';
+        g.fillRect(x, y, cell - 1, cell - 1);
+        if (showNumbers) { g.fillStyle = '#6a7884'; g.fillText('—', x + cell / 2, y + cell / 2); }
+        continue;
+      }
       // 0.4 → bright, 0.95 → dark: the range where real faces fall.
       const v = Math.max(0, Math.min(1, (0.95 - d) / 0.55));
       g.fillStyle = `rgb(${Math.round(40 + 215 * v)}, ${Math.round(40 + 164 * v)}, ${Math.round(40 * (1 - v))})`;
       g.fillRect(x, y, cell - 1, cell - 1);
-      if (d < state.threshold) {
+      if (d < state.threshold - 1e-9) {
         g.strokeStyle = '#ff6b6b';
         g.lineWidth = Math.max(2, cell / 12);
         g.strokeRect(x + g.lineWidth / 2, y + g.lineWidth / 2, cell - 1 - g.lineWidth, cell - 1 - g.lineWidth);
@@ -315,9 +376,10 @@ function drawHistogram() {
   if (cv.width !== w || cv.height !== h) { cv.width = w; cv.height = h; }
   const g = cv.getContext('2d');
   g.clearRect(0, 0, w, h);
-  const lo = 0.2, hi = 1.0, step = 0.02, bins = Math.round((hi - lo) / step); // the slider's range; farther pairs count in the last bar
+  // The slider's range in the server's steps; farther pairs count in the last bar.
+  const lo = 0.2, hi = 1.0, step = state.bin, bins = Math.round((hi - lo) / step);
   const counts = new Array(bins).fill(0);
-  for (const d of state.distances) counts[Math.max(0, Math.min(bins - 1, Math.floor((d - lo) / step)))]++;
+  for (const d of known()) counts[Math.max(0, Math.min(bins - 1, Math.floor((d - lo) / step + 1e-9)))]++;
   const top = Math.max(1, ...counts);
   const axis = 22 * dpr, pad = 6 * dpr;
   const bw = (w - 2 * pad) / bins;

@@ -6,6 +6,7 @@ import { detector, boot as bootDetector, call as callWorker, combined, onProgres
 import { decode, CONFIRMED, FLAG_CHIP, FLAG_STILL } from './wire.js';
 import { initStory, showStory, STORY_SCENES } from './story/story.js';
 import { startRecogniser, recogniserWorker, embedChip } from './recogniser.js';
+import { cameraBlocker } from './secure.js';
 
 const $ = (id) => document.getElementById(id);
 const STEPS = 6;
@@ -222,7 +223,8 @@ function frameOptions() {
 // useCamera shows the camera; opening is js/boot.js's promise when the
 // camera was asked for while the page loaded (?source=camera).
 async function useCamera(opening) {
-  if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) return useClip('source.noCamera');
+  const blocked = cameraBlocker();
+  if (blocked) return useClip(blocked === 'insecure' ? 'source.noCameraInsecure' : 'source.noCamera');
   try {
     const stream = await (opening || openCamera());
     stopSource();
