@@ -1,17 +1,16 @@
 // common.js — the classroom websocket client shared by the teacher and
 // join pages: versioned messages, automatic resume after a dropped
 // connection, and the read-only state object tests read.
-'use strict';
+import { request, openSocket } from '../js/net.js';
 
 export const VERSION = 1;
 
 export const $ = (id) => document.getElementById(id);
 
-// wsURL is the classroom endpoint on this page's own origin (the only one
-// the server and the CSP's connect-src allow).
-export function wsURL() {
-  return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/classroom/ws`;
-}
+// WS_PATH is the classroom endpoint on this page's own origin (the only one
+// the server and the CSP's connect-src allow). The socket comes from
+// net.js, so the page's sent-bytes counter counts every message.
+export const WS_PATH = '/classroom/ws';
 
 // freeze returns a deep-frozen copy, for the read-only test state.
 export function frozenCopy(o) {
@@ -51,11 +50,13 @@ export class Client {
   open(first) {
     clearTimeout(this.retryTimer);
     if (this.ws) { const old = this.ws; this.ws = null; old.close(); }
-    const ws = new WebSocket(wsURL());
+    const sock = openSocket(WS_PATH);
+    const ws = sock.ws;
     this.ws = ws;
+    this.sock = sock;
     this.onStatus('connecting');
     let opened = false;
-    ws.onopen = () => { opened = true; this.onStatus('open'); ws.send(JSON.stringify({ v: VERSION, ...first })); };
+    ws.onopen = () => { opened = true; this.onStatus('open'); sock.send(JSON.stringify({ v: VERSION, ...first })); };
     ws.onmessage = (ev) => {
       let m;
       try { m = JSON.parse(ev.data); } catch (_) { return; }
@@ -85,7 +86,7 @@ export class Client {
 
   send(m) {
     if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return false;
-    this.ws.send(JSON.stringify({ v: VERSION, ...m }));
+    this.sock.send(JSON.stringify({ v: VERSION, ...m }));
     return true;
   }
 
@@ -105,7 +106,7 @@ export const SCENES = ['lobby', 'share', 'matrix', 'pairs', 'threshold', 'scale'
 // request: nothing is sent but the request line and headers.
 export async function probeServer() {
   try {
-    const r = await fetch('/join', { method: 'HEAD', redirect: 'manual', cache: 'no-store', credentials: 'same-origin', referrerPolicy: 'no-referrer' });
+    const r = await request('/join', { method: 'HEAD', redirect: 'manual', cache: 'no-store' });
     return r.type === 'opaqueredirect' || r.ok;
   } catch (_) {
     return false;

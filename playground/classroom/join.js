@@ -7,6 +7,7 @@
 import { $, Client, publish, probeServer, SCENES } from './common.js';
 import { t, num, setLang, initialLang, onLang, currentLang, wireLangButtons } from './i18n.js';
 import { decode } from '../js/wire.js';
+import { fetchBytes } from '../js/net.js';
 import { cameraBlocker, hasVideoInput } from '../js/secure.js';
 
 const EMBED_FILES = ['face_recognition_model-weights_manifest.json', 'face_recognition_model.bin'];
@@ -215,12 +216,6 @@ function call(type, payload, transfer = []) {
   });
 }
 
-async function fetchBytes(url) {
-  const r = await fetch(url, { credentials: 'same-origin' });
-  if (!r.ok) throw new Error(`${url}: ${r.status}`);
-  return r.arrayBuffer();
-}
-
 // startWorker loads the worker, the detector, the pupil locator and the
 // recognition network (about 7 MB, cached by the browser after the first
 // time). Only downloads: nothing is sent.
@@ -229,7 +224,7 @@ function startWorker() {
   worker = new Worker('../js/worker.js');
   workerReady = (async () => {
     const files = ['../worker.wasm', '../models/facefinder', '../models/puploc', ...EMBED_FILES.map((f) => `../models/${f}`)];
-    const [wasm, ff, pl, man, bin] = await Promise.all(files.map(fetchBytes));
+    const [wasm, ff, pl, man, bin] = await Promise.all(files.map((f) => fetchBytes(f)));
     await call('start', { wasm }, [wasm]);
     await call('model', { name: 'facefinder', bytes: ff }, [ff]);
     await call('model', { name: 'puploc', bytes: pl }, [pl]);

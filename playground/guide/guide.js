@@ -3,6 +3,7 @@
 // numbers the citations against the playground's source list
 // (../i18n/sources.json), which it prints at the end. Nothing is sent
 // anywhere; the page only reads its own files.
+import { fetchBytes } from '../js/net.js';
 import { t, setLang, initialLang, onLang, currentLang, wireLangButtons } from '../classroom/i18n.js';
 
 const state = { ready: false, lang: 'en', cited: [], unknown: [], missing: [] };
@@ -11,9 +12,7 @@ Object.defineProperty(window, 'facewatchGuide', { get: () => Object.freeze({ ...
 let sources = new Map();
 
 async function loadSources() {
-  const r = await fetch('../i18n/sources.json', { credentials: 'same-origin' });
-  if (!r.ok) throw new Error(`../i18n/sources.json: ${r.status}`);
-  const j = await r.json();
+  const j = JSON.parse(new TextDecoder().decode(await fetchBytes('../i18n/sources.json')));
   sources = new Map(j.sources.map((s) => [s.id, s]));
 }
 

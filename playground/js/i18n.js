@@ -1,7 +1,10 @@
-// i18n.js — all words shown to visitors live in i18n/<lang>.json and
-// i18n/story.<lang>.json; elements
-// name their message with data-i18n="key" (text) or
-// data-i18n-attr="attr:key,attr:key" (attributes).
+// i18n.js — the one module that puts words on every page. Words live in
+// message files, i18n/<prefix><lang>.json relative to the page (the
+// playground: i18n/<lang>.json and i18n/story.<lang>.json; the classroom
+// and the guide configure their own, see classroom/i18n.js); elements name
+// their message with data-i18n="key" (text) or
+// data-i18n-attr="attr:key,attr:key" (attributes). The files come through
+// net.js, like every request the pages make.
 import { fetchBytes } from './net.js';
 
 export const LANGS = ['ko', 'en'];
@@ -10,10 +13,32 @@ let messages = {};
 const cache = new Map();
 const listeners = new Set();
 
-/** The language to start in: ?lang=, then the browser's preference. */
+// FILES are the message files of each language, merged in order (by
+// default the live scenes' and the story scenes'); STORE, when set, keeps
+// the visitor's choice for this tab (sessionStorage).
+let FILES = ['', 'story.'];
+let STORE = null;
+
+/**
+ * configure sets the message files (prefixes of <lang>.json under i18n/)
+ * and, optionally, a sessionStorage key keeping the language for this tab.
+ * Call it before the first setLang.
+ */
+export function configure({ files = FILES, store = null } = {}) {
+  FILES = files;
+  STORE = store;
+  cache.clear();
+}
+
+/** The language to start in: ?lang=, this tab's last choice (if kept), then the browser's preference. */
 export function initialLang() {
   const q = new URLSearchParams(location.search).get('lang');
   if (LANGS.includes(q)) return q;
+  let kept = null;
+  if (STORE) {
+    try { kept = sessionStorage.getItem(STORE); } catch (_) { /* storage off */ }
+  }
+  if (LANGS.includes(kept)) return kept;
   for (const l of navigator.languages || [navigator.language || 'en']) {
     const p = String(l).slice(0, 2).toLowerCase();
     if (LANGS.includes(p)) return p;
@@ -31,9 +56,10 @@ export function t(key, vars = {}) {
   return m.replace(/\{(\w+)\}/g, (s, k) => (k in vars ? String(vars[k]) : s));
 }
 
-// FILES are the message files of each language, merged in order: the live
-// scenes' and the story scenes' (js/story/).
-const FILES = ['', 'story.'];
+/** num formats a number for the current language. */
+export function num(n, opts) {
+  return Number(n).toLocaleString(lang === 'ko' ? 'ko-KR' : 'en-US', opts);
+}
 
 async function load(l) {
   if (!cache.has(l)) {
@@ -48,6 +74,9 @@ export async function setLang(l) {
   if (!LANGS.includes(l)) l = 'en';
   messages = await load(l);
   lang = l;
+  if (STORE) {
+    try { sessionStorage.setItem(STORE, l); } catch (_) { /* storage off */ }
+  }
   document.documentElement.lang = l;
   apply(document);
   for (const b of document.querySelectorAll('[data-lang]')) {
@@ -66,5 +95,12 @@ export function apply(root) {
       const [attr, key] = pair.split(':');
       el.setAttribute(attr.trim(), t(key.trim()));
     }
+  }
+}
+
+/** wireLangButtons makes every [data-lang] button switch the language. */
+export function wireLangButtons() {
+  for (const b of document.querySelectorAll('[data-lang]')) {
+    b.addEventListener('click', () => { setLang(b.dataset.lang); });
   }
 }
