@@ -50,12 +50,14 @@ Flags:
 `)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	rest, err := parseArgs(fs, args)
+	if err != nil {
 		return errUsage
 	}
-	if *out == "" || fs.NArg() != 0 {
+	if *out == "" || len(rest) != 0 {
 		fs.Usage()
 		return errUsage
 	}
-	return site.Build(ctx, site.Options{Out: *out, Log: stdout})
+	// Progress is not output: it goes to stderr.
+	return site.Build(ctx, site.Options{Out: *out, Log: stderr})
 }
