@@ -332,8 +332,8 @@ func printEval(w io.Writer, r evalReport, plotPath string) {
 	}
 	fmt.Fprintf(w, "%s: %d people, %d images, %s\n", r.Dir, r.People, r.Images, how)
 	if len(r.Linked) > 0 {
-		fmt.Fprintf(w, "followed %d person %s that %s symbolic links: %s\n", len(r.Linked),
-			plural(len(r.Linked), "folder", "folders"), plural(len(r.Linked), "is a", "are"), strings.Join(r.Linked, ", "))
+		fmt.Fprintf(w, "followed %d person %s: %s\n", len(r.Linked),
+			plural(len(r.Linked), "folder that is a symbolic link", "folders that are symbolic links"), strings.Join(r.Linked, ", "))
 	}
 	if len(r.NoFace) > 0 {
 		fmt.Fprintf(w, "no face found in %d images (left out): %s\n", len(r.NoFace), strings.Join(r.NoFace, ", "))

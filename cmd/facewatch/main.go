@@ -143,8 +143,8 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "Run \"facewatch help <command>\" for a command's flags. Flags may follow")
 	fmt.Fprintln(w, "file names; \"--\" ends the flags.")
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "serve and build compile the playground's WebAssembly, so they need the Go")
-	fmt.Fprintln(w, "toolchain (the go command on PATH); the other commands need nothing else.")
+	fmt.Fprintln(w, "serve and build compile the playground's WebAssembly, so they need the")
+	fmt.Fprintln(w, "Go toolchain (the go command on PATH); the other commands need nothing else.")
 }
 
 // newFlagSet returns a flag set that prints its usage to stderr and returns
