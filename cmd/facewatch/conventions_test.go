@@ -414,3 +414,43 @@ func TestMaxMegapixelsApplies(t *testing.T) {
 		t.Errorf("1.1 MP at -max-megapixels 2: exit %d, stderr %q", code, stderr)
 	}
 }
+
+// TestEvalPlot checks the DET plot: 800x800, a white margin above the
+// title, and the EER marked in its colour.
+func TestEvalPlot(t *testing.T) {
+	plot := filepath.Join(t.TempDir(), "det.png")
+	if _, stderr, code := runCLI(t, "eval", "-plot", plot, evalSet(t)); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	f, err := os.Open(plot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := img.Bounds(); b.Dx() != detPlotPixels || b.Dy() != detPlotPixels {
+		t.Fatalf("plot is %v, want %dx%d", b, detPlotPixels, detPlotPixels)
+	}
+	for y := 0; y < 12; y++ {
+		for x := 0; x < detPlotPixels; x++ {
+			if r, g, b, _ := img.At(x, y).RGBA(); r>>8 < 250 || g>>8 < 250 || b>>8 < 250 {
+				t.Fatalf("pixel (%d,%d) in the top margin is not white", x, y)
+			}
+		}
+	}
+	marked := 0
+	for y := 0; y < detPlotPixels; y++ {
+		for x := 0; x < detPlotPixels; x++ {
+			if r, g, b, _ := img.At(x, y).RGBA(); r>>8 == 200 && g>>8 == 30 && b>>8 == 30 {
+				marked++
+			}
+		}
+	}
+	// The marker on the curve and its key in the legend.
+	if marked < 100 {
+		t.Errorf("%d pixels in the EER marker's colour; the EER is not marked", marked)
+	}
+}

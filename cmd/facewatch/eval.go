@@ -17,7 +17,6 @@ import (
 	"github.com/disintegration/imaging"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
@@ -458,24 +457,32 @@ func writeDETPlot(path string, det []match.DETPoint, eer match.EER, title string
 	mark.GlyphStyle.Shape = draw.CircleGlyph{}
 	mark.GlyphStyle.Radius = vg.Points(5)
 	mark.GlyphStyle.Color = color.RGBA{200, 30, 30, 255}
-	label, err := plotter.NewLabels(plotter.XYLabels{
-		XYs:    []plotter.XY{{X: e, Y: e}},
-		Labels: []string{fmt.Sprintf("  EER %.2f%% at distance %.3f", 100*eer.Rate, eer.Threshold)},
-	})
+	p.Add(plotter.NewGrid(), diag, line, mark)
+	p.Legend.Add("DET curve", line)
+	p.Legend.Add("FMR = FNMR", diag)
+	p.Legend.Add(fmt.Sprintf("EER %.2f%% at distance %.3f", 100*eer.Rate, eer.Threshold), mark)
+	// Top left, clear of the diagonal and of a curve's near-vertical start.
+	p.Legend.Top, p.Legend.Left = true, true
+	p.Legend.XOffs, p.Legend.YOffs = vg.Points(36), -vg.Points(8)
+	p.Legend.TextStyle.Font.Size = vg.Points(12)
+	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = lo, hi, lo, hi
+
+	side := vg.Length(detPlotPixels) * vg.Inch / vgimg.DefaultDPI
+	c := vgimg.NewWith(vgimg.UseWH(side, side), vgimg.UseDPI(vgimg.DefaultDPI))
+	dc := draw.New(c)
+	// A white page with a margin, so the title and the legend keep clear of
+	// the edges.
+	dc.SetColor(color.White)
+	dc.Fill(dc.Rectangle.Path())
+	m := vg.Points(14)
+	p.Draw(draw.Crop(dc, m, -m, m, -m))
+	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
-	for i := range label.TextStyle {
-		label.TextStyle[i].Font.Size = vg.Points(12)
-		label.TextStyle[i].Color = mark.GlyphStyle.Color
-		label.TextStyle[i].YAlign = text.YCenter
+	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(f); err != nil {
+		f.Close()
+		return err
 	}
-	p.Add(plotter.NewGrid(), diag, line, mark, label)
-	p.Legend.Add("DET curve", line)
-	p.Legend.Add("FMR = FNMR", diag)
-	p.Legend.Top = true
-	p.Legend.TextStyle.Font.Size = vg.Points(11)
-	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = lo, hi, lo, hi
-	side := vg.Length(detPlotPixels) * vg.Inch / vgimg.DefaultDPI
-	return p.Save(side, side, path)
+	return f.Close()
 }
