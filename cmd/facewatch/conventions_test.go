@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -452,5 +453,30 @@ func TestEvalPlot(t *testing.T) {
 	// The marker on the curve and its key in the legend.
 	if marked < 100 {
 		t.Errorf("%d pixels in the EER marker's colour; the EER is not marked", marked)
+	}
+}
+
+func TestVersionFromBuildInfo(t *testing.T) {
+	rev := "9e1472543fe227d56b61205a64cecadff8bcd2ee"
+	tests := []struct {
+		name string
+		bi   *debug.BuildInfo
+		want []string
+	}{
+		{"released", &debug.BuildInfo{GoVersion: "go1.27.3", Main: debug.Module{Path: "github.com/facewatch/facewatch", Version: "v1.2.0"}},
+			[]string{"facewatch v1.2.0 (module github.com/facewatch/facewatch)", "revision unknown", "built with go1.27.3"}},
+		{"checkout", &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Path: "github.com/facewatch/facewatch", Version: "v0.0.0-20261201204500-9e1472543fe2+dirty"},
+			Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: rev}, {Key: "vcs.time", Value: "2026-12-01T20:45:00Z"}, {Key: "vcs.modified", Value: "true"}}},
+			[]string{"facewatch v0.0.0-20261201204500-9e1472543fe2+dirty", "revision " + rev + " of 2026-12-01T20:45:00Z, with uncommitted changes"}},
+		{"no build info", nil, []string{"facewatch unknown", "built with " + runtime.Version()}},
+	}
+	for _, tt := range tests {
+		var b strings.Builder
+		printVersion(&b, versionFrom(tt.bi))
+		for _, w := range tt.want {
+			if !strings.Contains(b.String(), w) {
+				t.Errorf("%s: %q lacks %q", tt.name, b.String(), w)
+			}
+		}
 	}
 }

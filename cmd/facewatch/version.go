@@ -28,6 +28,16 @@ type versionInfo struct {
 }
 
 func readVersion() versionInfo {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		bi = nil
+	}
+	return versionFrom(bi)
+}
+
+// versionFrom reads the version out of build information (nil when the
+// program carries none).
+func versionFrom(bi *debug.BuildInfo) versionInfo {
 	v := versionInfo{
 		jsonHeader: header("version"),
 		Module:     "github.com/facewatch/facewatch",
@@ -35,8 +45,7 @@ func readVersion() versionInfo {
 		Go:         runtime.Version(),
 		Platform:   runtime.GOOS + "/" + runtime.GOARCH,
 	}
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
+	if bi == nil {
 		return v
 	}
 	v.Go = bi.GoVersion
@@ -74,6 +83,11 @@ func runVersion(args []string, stdout, stderr io.Writer) error {
 	if *asJSON {
 		return writeJSON(stdout, v, true)
 	}
+	printVersion(stdout, v)
+	return nil
+}
+
+func printVersion(stdout io.Writer, v versionInfo) {
 	fmt.Fprintf(stdout, "facewatch %s (module %s)\n", v.Version, v.Module)
 	switch {
 	case v.Revision != "":
@@ -90,5 +104,4 @@ func runVersion(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout, "revision unknown (built without version control information)")
 	}
 	fmt.Fprintf(stdout, "built with %s for %s\n", v.Go, v.Platform)
-	return nil
 }
