@@ -480,3 +480,27 @@ func TestVersionFromBuildInfo(t *testing.T) {
 		}
 	}
 }
+
+// TestUsageErrorsAsJSON checks that with -json a usage error is a JSON
+// document on stdout as well as the usage on stderr, with exit status 2.
+func TestUsageErrorsAsJSON(t *testing.T) {
+	img := filepath.Join(testdataAbs(t), "astronaut.png")
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"compare", "-json", img}, "two images"},
+		{[]string{"compare", "-json", "-threshold", "-2", img, img}, "-threshold must be a positive number"},
+		{[]string{"eval", "-json"}, "one folder"},
+		{[]string{"eval", "-json", "-thresholds", "x", t.TempDir()}, "not a positive number"},
+		{[]string{"detect", "-json"}, "no images"},
+	}
+	for _, tt := range tests {
+		stdout, stderr, code := runCLI(t, tt.args...)
+		var fail jsonFailure
+		if err := json.Unmarshal([]byte(stdout), &fail); err != nil || code != 2 || !strings.Contains(fail.Error, tt.want) || stderr == "" {
+			t.Errorf("facewatch %s: exit %d, stdout %q (%v), stderr %.80q; want exit 2, a JSON error with %q and the usage",
+				strings.Join(tt.args, " "), code, stdout, err, stderr, tt.want)
+		}
+	}
+}

@@ -50,7 +50,7 @@ func runDetect(args []string, stdout, stderr io.Writer) error {
 	}
 	if len(files) == 0 {
 		fs.Usage()
-		return errUsage
+		return usageJSON(stdout, *asJSON, "detect", "no images given")
 	}
 	var outs []string
 	if *annotate != "" {

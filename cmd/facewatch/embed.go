@@ -142,11 +142,12 @@ func runCompare(args []string, stdout, stderr io.Writer) error {
 	}
 	if len(files) != 2 {
 		fs.Usage()
-		return errUsage
+		return usageJSON(stdout, *asJSON, "compare", fmt.Sprintf("compare takes two images, got %d arguments", len(files)))
 	}
 	if !(*threshold > 0) || math.IsInf(*threshold, 0) {
-		fmt.Fprintf(stderr, "facewatch compare: -threshold must be a positive number, got %v\n", *threshold)
-		return errUsage
+		msg := fmt.Sprintf("-threshold must be a positive number, got %v", *threshold)
+		fmt.Fprintf(stderr, "facewatch compare: %s\n", msg)
+		return usageJSON(stdout, *asJSON, "compare", msg)
 	}
 	fail := func(file string, err error) error {
 		if file != "" {

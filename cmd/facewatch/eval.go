@@ -131,12 +131,12 @@ Flags:
 	}
 	if len(pos) != 1 {
 		fs.Usage()
-		return errUsage
+		return usageJSON(stdout, *asJSON, "eval", fmt.Sprintf("eval takes one folder, got %d arguments", len(pos)))
 	}
 	ts, err := parseThresholds(*thresholds)
 	if err != nil {
 		fmt.Fprintf(stderr, "facewatch eval: %v\n", err)
-		return errUsage
+		return usageJSON(stdout, *asJSON, "eval", err.Error())
 	}
 	dir := pos[0]
 	fail := func(err error) error {

@@ -42,3 +42,15 @@ func failJSON(w io.Writer, cmd, file string, err error) error {
 	}
 	return err
 }
+
+// usageJSON reports a usage error (wrong arguments or a bad flag value) as a
+// JSON failure document too, for callers that asked for -json; the usage
+// itself goes to stderr as always.
+func usageJSON(w io.Writer, asJSON bool, cmd, msg string) error {
+	if asJSON {
+		if err := writeJSON(w, jsonFailure{jsonHeader: header(cmd), Error: msg}, true); err != nil {
+			return err
+		}
+	}
+	return errUsage
+}
