@@ -32,7 +32,14 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 Builds the playground as static files: the pages, worker.wasm and
 overlay.wasm (every main package under wasm/), wasm_exec.js from the same Go
 toolchain, the models, the sample clip, and a .gz copy of each compressible
-file. Run it from inside the facewatch source tree.
+file. Progress goes to stderr.
+
+It compiles WebAssembly, so it needs the Go toolchain: the go command on PATH
+(Go 1.26 or later). It works from any folder: it builds from the facewatch
+source tree it is run in, else from the source this program was compiled
+from (the checkout "go install ./cmd/facewatch" ran in, or the module cache
+copy of "go install github.com/facewatch/facewatch/cmd/facewatch@VERSION",
+downloaded again with "go mod download" if it is gone).
 
 A static host must send these headers with every response (docs/hosting.md
 has configurations for common servers):
@@ -50,12 +57,35 @@ Flags:
 `)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	rest, err := parseArgs(fs, args)
+	if err != nil {
 		return errUsage
 	}
-	if *out == "" || fs.NArg() != 0 {
+	if *out == "" || len(rest) != 0 {
 		fs.Usage()
 		return errUsage
 	}
-	return site.Build(ctx, site.Options{Out: *out, Log: stdout})
+	root, err := sourceRoot(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	// Progress is not output: it goes to stderr.
+	return site.Build(ctx, site.Options{Root: root, Out: *out, Log: stderr})
+}
+
+// sourceRoot finds the source tree to build from and says which one when it
+// is not the tree the command runs in.
+func sourceRoot(ctx context.Context, log io.Writer) (string, error) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	root, err := site.SourceRoot(ctx, wd, "")
+	if err != nil {
+		return "", err
+	}
+	if inTree, err := site.FindRoot(wd); err != nil || inTree != root {
+		fmt.Fprintf(log, "building from the facewatch source in %s\n", root)
+	}
+	return root, nil
 }

@@ -43,10 +43,11 @@ func TestDetectCommand(t *testing.T) {
 	if code != 1 {
 		t.Errorf("exit code %d, want 1 (some files failed)", code)
 	}
-	var res []detectResult
-	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+	var doc detectOutput
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
 		t.Fatalf("stdout is not JSON: %v\n%s", err, stdout)
 	}
+	res := doc.Images
 	if len(res) != 4 {
 		t.Fatalf("%d results, want 4", len(res))
 	}
@@ -147,8 +148,8 @@ func TestCompareCommand(t *testing.T) {
 			if err := json.Unmarshal([]byte(stdout), &out); err != nil {
 				t.Fatal(err)
 			}
-			if len(out.Comparisons) != 1 || out.Comparisons[0].Same != tt.same {
-				t.Errorf("comparisons %+v, want one with same_person=%v", out.Comparisons, tt.same)
+			if len(out.Comparisons) != 1 || out.Comparisons[0].BelowThreshold != tt.same {
+				t.Errorf("comparisons %+v, want one with below_threshold=%v", out.Comparisons, tt.same)
 			}
 		})
 	}
@@ -162,19 +163,25 @@ func TestEmbedCommand(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	var res []embedResult
-	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+	var doc embedOutput
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
 		t.Fatal(err)
 	}
+	res := doc.Images
 	if len(res) != 1 || len(res[0].Faces) != 1 || len(res[0].Faces[0].Embedding) != 128 {
 		t.Fatalf("want one face with 128 numbers, got %+v", res)
 	}
 }
 
 func TestUsageErrors(t *testing.T) {
-	for _, args := range [][]string{{}, {"nosuch"}, {"detect"}, {"compare", "one.png"}, {"detect", "-nosuchflag", "x"}} {
-		if _, _, code := runCLI(t, args...); code != 2 {
+	for _, args := range [][]string{{}, {"nosuch"}, {"detect"}, {"compare", "one.png"}, {"detect", "-nosuchflag", "x"},
+		{"detect", "x.png", "-nosuchflag"}, {"help", "nosuch"}, {"help", "detect", "embed"}, {"version", "extra"}} {
+		stdout, stderr, code := runCLI(t, args...)
+		if code != 2 {
 			t.Errorf("facewatch %v: exit %d, want 2", args, code)
+		}
+		if stdout != "" || stderr == "" {
+			t.Errorf("facewatch %v: a usage error belongs on stderr; stdout %q, stderr %q", args, stdout, stderr)
 		}
 	}
 }

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"encoding/json"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -14,7 +14,6 @@ import (
 
 	"github.com/facewatch/facewatch/assets"
 	"github.com/facewatch/facewatch/facelib"
-	"github.com/facewatch/facewatch/internal/imgload"
 )
 
 func init() {
@@ -25,42 +24,56 @@ func init() {
 	})
 }
 
+// detectOutput is what detect prints with -json.
+type detectOutput struct {
+	jsonHeader
+	Images []detectResult `json:"images"`
+}
+
 type detectResult struct {
-	File   string     `json:"file"`
-	Width  int        `json:"width,omitempty"`
-	Height int        `json:"height,omitempty"`
-	Faces  []jsonFace `json:"faces"`
-	Error  string     `json:"error,omitempty"`
+	File      string     `json:"file"`
+	Width     int        `json:"width,omitempty"`
+	Height    int        `json:"height,omitempty"`
+	Faces     []jsonFace `json:"faces"`
+	Annotated string     `json:"annotated,omitempty"`
+	Error     string     `json:"error,omitempty"`
 }
 
 func runDetect(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("detect", "IMAGE...", stderr)
-	asJSON := fs.Bool("json", false, "print JSON (one array of results)")
-	annotate := fs.String("annotate", "", "draw the faces: an output PNG for one image, or a folder for several")
-	maxMP := fs.Int("max-megapixels", imgload.DefaultMaxPixels/1_000_000, "refuse images larger than this")
+	asJSON := fs.Bool("json", false, "print one JSON document (schema_version 1) on stdout")
+	annotate := fs.String("annotate", "", "draw the faces into PNGs: for one image, this `path` (or NAME-faces.png in it if it is a folder); for several, an existing folder that gets one NAME-faces.png per image")
+	maxMP := maxMegapixelsFlag(fs)
 	noLandmarks := fs.Bool("no-landmarks", false, "skip the 15 landmark points (faster)")
-	if err := fs.Parse(args); err != nil {
+	files, err := parseArgs(fs, args)
+	if err != nil {
 		return errUsage
 	}
-	files := fs.Args()
 	if len(files) == 0 {
 		fs.Usage()
-		return errUsage
+		return usageJSON(stdout, *asJSON, "detect", "no images given")
 	}
-	p, err := newDetectPipeline(!*noLandmarks)
-	if err != nil {
-		return err
-	}
-	if *annotate != "" && len(files) > 1 {
-		if err := os.MkdirAll(*annotate, 0o755); err != nil {
+	var outs []string
+	if *annotate != "" {
+		if outs, err = annotatePaths(*annotate, files); err != nil {
+			if *asJSON {
+				return failJSON(stdout, "detect", "", err)
+			}
 			return err
 		}
 	}
-	var results []detectResult
+	p, err := newDetectPipeline(!*noLandmarks)
+	if err != nil {
+		if *asJSON {
+			return failJSON(stdout, "detect", "", err)
+		}
+		return err
+	}
+	results := []detectResult{}
 	failed := false
-	for _, file := range files {
+	for i, file := range files {
 		res := detectResult{File: file, Faces: []jsonFace{}}
-		faces, img, err := detectFile(p, file, *maxMP*1_000_000)
+		faces, img, err := detectFile(p, file, maxMP.pixels())
 		if err != nil {
 			failed = true
 			res.Error = err.Error()
@@ -72,31 +85,28 @@ func runDetect(args []string, stdout, stderr io.Writer) error {
 		for _, f := range faces {
 			res.Faces = append(res.Faces, toJSONFace(f, p.CanAlign()))
 		}
-		results = append(results, res)
 		if !*asJSON {
 			fmt.Fprintf(stdout, "%s: %d %s (%dx%d)\n", file, len(faces), plural(len(faces), "face", "faces"), res.Width, res.Height)
 			for i, f := range res.Faces {
 				fmt.Fprintln(stdout, describeFace(i, f))
 			}
 		}
-		if *annotate != "" {
-			out := *annotate
-			if len(files) > 1 {
-				base := strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
-				out = filepath.Join(*annotate, base+"-faces.png")
-			}
-			if err := writePNG(out, drawFaces(img, faces)); err != nil {
+		if outs != nil {
+			if err := writePNG(outs[i], drawFaces(img, faces)); err != nil {
 				failed = true
-				fmt.Fprintf(stderr, "facewatch detect: %s: writing %s: %v\n", file, out, err)
-			} else if !*asJSON {
-				fmt.Fprintf(stdout, "  drawn to %s\n", out)
+				res.Error = fmt.Sprintf("writing %s: %v", outs[i], err)
+				fmt.Fprintf(stderr, "facewatch detect: %s: %s\n", file, res.Error)
+			} else {
+				res.Annotated = outs[i]
+				if !*asJSON {
+					fmt.Fprintf(stdout, "  drawn to %s\n", outs[i])
+				}
 			}
 		}
+		results = append(results, res)
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(results); err != nil {
+		if err := writeJSON(stdout, detectOutput{header("detect"), results}, true); err != nil {
 			return err
 		}
 	}
@@ -104,6 +114,42 @@ func runDetect(args []string, stdout, stderr io.Writer) error {
 		return errFailed
 	}
 	return nil
+}
+
+// annotatePaths decides where each input's drawing goes, before anything is
+// decoded: one image may be drawn to any path, several only into an existing
+// folder, as NAME-faces.png, and never two to the same file or over an input.
+func annotatePaths(target string, files []string) ([]string, error) {
+	st, err := os.Stat(target)
+	isDir := err == nil && st.IsDir()
+	if len(files) == 1 && !isDir {
+		if filepath.Clean(target) == filepath.Clean(files[0]) {
+			return nil, fmt.Errorf("-annotate %s would overwrite the input; give another path", target)
+		}
+		return []string{target}, nil
+	}
+	if !isDir {
+		return nil, fmt.Errorf("-annotate %s: with %d images, give an existing folder (one NAME-faces.png is written into it per image) or one image at a time", target, len(files))
+	}
+	outs := make([]string, len(files))
+	inputs := map[string]bool{}
+	for _, f := range files {
+		inputs[filepath.Clean(f)] = true
+	}
+	seen := map[string]string{}
+	for i, f := range files {
+		base := strings.TrimSuffix(filepath.Base(f), filepath.Ext(f))
+		out := filepath.Join(target, base+"-faces.png")
+		if prev, dup := seen[out]; dup {
+			return nil, fmt.Errorf("-annotate %s: %s and %s would both be drawn to %s; annotate them separately", target, prev, f, out)
+		}
+		if inputs[filepath.Clean(out)] {
+			return nil, fmt.Errorf("-annotate %s: drawing %s would overwrite the input %s", target, f, out)
+		}
+		seen[out] = f
+		outs[i] = out
+	}
+	return outs, nil
 }
 
 func newDetectPipeline(landmarks bool) (*facelib.Pipeline, error) {
@@ -130,7 +176,11 @@ func plural(n int, one, many string) string {
 	return many
 }
 
+// writePNG writes img to path, replacing only a regular file.
 func writePNG(path string, img image.Image) error {
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		return errors.New("exists and is not a regular file")
+	}
 	f, err := os.Create(path)
 	if err != nil {
 		return err

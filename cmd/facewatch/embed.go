@@ -1,14 +1,13 @@
 package main
 
 import (
-	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
 
 	"github.com/facewatch/facewatch/facelib"
 	"github.com/facewatch/facewatch/facelib/match"
-	"github.com/facewatch/facewatch/internal/imgload"
 )
 
 func init() {
@@ -22,6 +21,12 @@ func init() {
 		summary: "compare the faces in two images (distance, same or different)",
 		run:     runCompare,
 	})
+}
+
+// embedOutput is what embed prints.
+type embedOutput struct {
+	jsonHeader
+	Images []embedResult `json:"images"`
 }
 
 type embedResult struct {
@@ -62,23 +67,24 @@ func embedFile(p *facelib.Pipeline, file string, maxPixels int) ([]embeddedFace,
 
 func runEmbed(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("embed", "IMAGE...", stderr)
-	maxMP := fs.Int("max-megapixels", imgload.DefaultMaxPixels/1_000_000, "refuse images larger than this")
-	if err := fs.Parse(args); err != nil {
+	maxMP := maxMegapixelsFlag(fs)
+	files, err := parseArgs(fs, args)
+	if err != nil {
 		return errUsage
 	}
-	if fs.NArg() == 0 {
+	if len(files) == 0 {
 		fs.Usage()
 		return errUsage
 	}
 	p, err := newPipeline(true)
 	if err != nil {
-		return err
+		return failJSON(stdout, "embed", "", err)
 	}
 	failed := false
-	var results []embedResult
-	for _, file := range fs.Args() {
+	results := []embedResult{}
+	for _, file := range files {
 		res := embedResult{File: file, Faces: []jsonFace{}}
-		faces, err := embedFile(p, file, *maxMP*1_000_000)
+		faces, err := embedFile(p, file, maxMP.pixels())
 		if err != nil {
 			failed = true
 			res.Error = err.Error()
@@ -93,7 +99,7 @@ func runEmbed(args []string, stdout, stderr io.Writer) error {
 		results = append(results, res)
 	}
 	// Compact: 128 numbers per face read better on one line.
-	if err := json.NewEncoder(stdout).Encode(results); err != nil {
+	if err := writeJSON(stdout, embedOutput{header("embed"), results}, false); err != nil {
 		return err
 	}
 	if failed {
@@ -106,46 +112,74 @@ type comparison struct {
 	FaceA    int     `json:"face_a"`
 	FaceB    int     `json:"face_b"`
 	Distance float64 `json:"distance"`
-	Same     bool    `json:"same_person"`
+	// BelowThreshold is the model's rule for "same person", not a fact
+	// about who the faces belong to.
+	BelowThreshold bool `json:"below_threshold"`
 }
+
+// compareOutput is what compare prints with -json.
+type compareOutput struct {
+	jsonHeader
+	A           string       `json:"a"`
+	B           string       `json:"b"`
+	FacesA      int          `json:"faces_a"`
+	FacesB      int          `json:"faces_b"`
+	Threshold   float64      `json:"threshold"`
+	Rule        string       `json:"rule"`
+	Comparisons []comparison `json:"comparisons"`
+}
+
+const compareRule = "a distance below the threshold means the model calls the two faces the same person; it is the model's rule, not a fact about who they are"
 
 func runCompare(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("compare", "IMAGE_A IMAGE_B", stderr)
-	threshold := fs.Float64("threshold", match.DefaultThreshold, "Euclidean distance below which two faces count as the same person (dlib's convention: 0.6)")
-	asJSON := fs.Bool("json", false, "print JSON")
-	maxMP := fs.Int("max-megapixels", imgload.DefaultMaxPixels/1_000_000, "refuse images larger than this")
-	if err := fs.Parse(args); err != nil {
+	threshold := fs.Float64("threshold", match.DefaultThreshold, "Euclidean `distance` below which the model calls two faces the same person (dlib's convention: 0.6)")
+	asJSON := fs.Bool("json", false, "print one JSON document (schema_version 1) on stdout, errors included")
+	maxMP := maxMegapixelsFlag(fs)
+	files, err := parseArgs(fs, args)
+	if err != nil {
 		return errUsage
 	}
-	if fs.NArg() != 2 {
+	if len(files) != 2 {
 		fs.Usage()
-		return errUsage
+		return usageJSON(stdout, *asJSON, "compare", fmt.Sprintf("compare takes two images, got %d arguments", len(files)))
 	}
 	if !(*threshold > 0) || math.IsInf(*threshold, 0) {
-		return fmt.Errorf("-threshold must be a positive number, got %v", *threshold)
+		msg := fmt.Sprintf("-threshold must be a positive number, got %v", *threshold)
+		fmt.Fprintf(stderr, "facewatch compare: %s\n", msg)
+		return usageJSON(stdout, *asJSON, "compare", msg)
+	}
+	fail := func(file string, err error) error {
+		if file != "" {
+			err = fmt.Errorf("%s: %w", file, err)
+		}
+		if *asJSON {
+			return failJSON(stdout, "compare", file, err)
+		}
+		return err
 	}
 	p, err := newPipeline(true)
 	if err != nil {
-		return err
+		return fail("", err)
 	}
-	a, b := fs.Arg(0), fs.Arg(1)
-	fa, err := embedFile(p, a, *maxMP*1_000_000)
+	a, b := files[0], files[1]
+	fa, err := embedFile(p, a, maxMP.pixels())
 	if err != nil {
-		return fmt.Errorf("%s: %w", a, err)
+		return fail(a, err)
 	}
-	fb, err := embedFile(p, b, *maxMP*1_000_000)
+	fb, err := embedFile(p, b, maxMP.pixels())
 	if err != nil {
-		return fmt.Errorf("%s: %w", b, err)
+		return fail(b, err)
 	}
 	for _, c := range []struct {
 		file  string
 		faces []embeddedFace
 	}{{a, fa}, {b, fb}} {
 		if len(c.faces) == 0 {
-			return fmt.Errorf("%s: no face found (try a larger, frontal, well-lit face)", c.file)
+			return fail(c.file, errors.New("no face found (try a larger, frontal, well-lit face)"))
 		}
 	}
-	var cmps []comparison
+	cmps := []comparison{}
 	for i := range fa {
 		for j := range fb {
 			d := float64(match.Distance(&fa[i].emb, &fb[j].emb))
@@ -153,24 +187,18 @@ func runCompare(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(struct {
-			A           string       `json:"a"`
-			B           string       `json:"b"`
-			Threshold   float64      `json:"threshold"`
-			Comparisons []comparison `json:"comparisons"`
-		}{a, b, *threshold, cmps})
+		return writeJSON(stdout, compareOutput{header("compare"), a, b, len(fa), len(fb), *threshold, compareRule, cmps}, true)
 	}
-	fmt.Fprintf(stdout, "%s: %d %s; %s: %d %s; threshold %.2f (Euclidean; lower is more alike)\n",
-		a, len(fa), plural(len(fa), "face", "faces"), b, len(fb), plural(len(fb), "face", "faces"), *threshold)
+	fmt.Fprintf(stdout, "%s: %d %s; %s: %d %s (Euclidean distance between embeddings; lower is more alike)\n",
+		a, len(fa), plural(len(fa), "face", "faces"), b, len(fb), plural(len(fb), "face", "faces"))
 	for _, c := range cmps {
-		verdict := "different people"
-		if c.Same {
-			verdict = "same person"
+		verdict := fmt.Sprintf("below the threshold %g: the model calls them the same person", *threshold)
+		if !c.BelowThreshold {
+			verdict = fmt.Sprintf("not below the threshold %g: the model calls them different people", *threshold)
 		}
-		fmt.Fprintf(stdout, "  A face %d (box %v) vs B face %d (box %v): distance %.3f → %s\n",
+		fmt.Fprintf(stdout, "  A face %d (box %v) vs B face %d (box %v): distance %.3f — %s\n",
 			c.FaceA, fa[c.FaceA-1].face.Box, c.FaceB, fb[c.FaceB-1].face.Box, c.Distance, verdict)
 	}
+	fmt.Fprintln(stdout, "The threshold is the model's rule, not a fact: different people can fall below it and one person's photos above it.")
 	return nil
 }

@@ -1,11 +1,12 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -17,11 +18,12 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 
 	"github.com/facewatch/facewatch/facelib"
 	"github.com/facewatch/facewatch/facelib/align"
 	"github.com/facewatch/facewatch/facelib/match"
-	"github.com/facewatch/facewatch/internal/imgload"
 )
 
 func init() {
@@ -34,19 +36,52 @@ func init() {
 
 // evalReport is what eval prints with -json.
 type evalReport struct {
-	Dir       string           `json:"dir"`
-	Aligned   bool             `json:"aligned"`
-	People    int              `json:"people"`
-	Images    int              `json:"images"`
-	NoFace    []string         `json:"no_face,omitempty"`
-	Failed    []string         `json:"failed,omitempty"`
-	Genuine   int              `json:"genuine_pairs"`
-	Impostor  int              `json:"impostor_pairs"`
-	EER       match.EER        `json:"eer"`
-	Table     []match.Rate     `json:"table"`
-	GenuineD  summary          `json:"genuine_distance"`
-	ImpostorD summary          `json:"impostor_distance"`
-	DET       []match.DETPoint `json:"det,omitempty"`
+	jsonHeader
+	Dir     string `json:"dir"`
+	Aligned bool   `json:"aligned"`
+	People  int    `json:"people"`
+	Images  int    `json:"images"`
+	// Linked lists the person folders that are symbolic links; eval
+	// follows them and says so.
+	Linked    []string   `json:"followed_links,omitempty"`
+	NoFace    []string   `json:"no_face,omitempty"`
+	Failed    []string   `json:"failed,omitempty"`
+	Genuine   int        `json:"genuine_pairs"`
+	Impostor  int        `json:"impostor_pairs"`
+	EER       evalEER    `json:"eer"`
+	Table     []evalRate `json:"table"`
+	GenuineD  summary    `json:"genuine_distance"`
+	ImpostorD summary    `json:"impostor_distance"`
+	DET       []evalDET  `json:"det,omitempty"`
+}
+
+// evalEER is the equal error rate and the distance at which it is reached.
+type evalEER struct {
+	Rate      float64 `json:"rate"`
+	Threshold float64 `json:"threshold"`
+}
+
+// evalRate is one row of the FMR/FNMR table.
+type evalRate struct {
+	Threshold       float64 `json:"threshold"`
+	FMR             float64 `json:"fmr"`
+	FNMR            float64 `json:"fnmr"`
+	FalseMatches    int     `json:"false_matches"`
+	FalseNonMatches int     `json:"false_non_matches"`
+}
+
+// evalDET is one point of the DET curve; x and y are the probits of FMR and
+// FNMR, the plot's coordinates.
+type evalDET struct {
+	Threshold float64 `json:"threshold"`
+	FMR       float64 `json:"fmr"`
+	FNMR      float64 `json:"fnmr"`
+	X         float64 `json:"x"`
+	Y         float64 `json:"y"`
+}
+
+func toEvalRate(r match.Rate) evalRate {
+	return evalRate{r.Threshold, r.FMR, r.FNMR, r.FalseMatches, r.FalseNonMatches}
 }
 
 type summary struct {
@@ -70,45 +105,72 @@ type evalSample struct {
 
 func runEval(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("eval", "DIR", stderr)
-	asJSON := fs.Bool("json", false, "print the report as JSON")
-	plotPath := fs.String("plot", "", "write a DET plot (PNG) to this file")
+	asJSON := fs.Bool("json", false, "print the report as one JSON document (schema_version 1) on stdout, errors included")
+	plotPath := fs.String("plot", "", "write a DET plot (800x800 PNG) to this `file`")
 	noAlign := fs.Bool("noalign", false, "embed an unrotated crop of the detector box instead of the aligned chip, to see what alignment is worth")
 	thresholds := fs.String("thresholds", "0.4,0.5,0.6,0.7,0.8", "comma-separated distance thresholds for the FMR/FNMR table")
-	maxMP := fs.Int("max-megapixels", imgload.DefaultMaxPixels/1_000_000, "refuse images larger than this")
-	if err := fs.Parse(args); err != nil {
+	maxMP := maxMegapixelsFlag(fs)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, `Usage: facewatch eval [flags] DIR
+
+Measures recognition errors on a folder with one subfolder per person:
+DIR/PERSON/*.jpg (or .png, .webp, .gif, .bmp). Every pair of photos of the
+same person is a genuine pair, every pair of different people an impostor
+pair. Person folders that are symbolic links are followed, and the report
+names them. Progress goes to stderr.
+
+Flags may come before or after DIR; "--" ends them.
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
+	pos, err := parseArgs(fs, args)
+	if err != nil {
 		return errUsage
 	}
-	if fs.NArg() != 1 {
+	if len(pos) != 1 {
 		fs.Usage()
-		return errUsage
+		return usageJSON(stdout, *asJSON, "eval", fmt.Sprintf("eval takes one folder, got %d arguments", len(pos)))
 	}
 	ts, err := parseThresholds(*thresholds)
 	if err != nil {
+		fmt.Fprintf(stderr, "facewatch eval: %v\n", err)
+		return usageJSON(stdout, *asJSON, "eval", err.Error())
+	}
+	dir := pos[0]
+	fail := func(err error) error {
+		if *asJSON {
+			return failJSON(stdout, "eval", dir, err)
+		}
 		return err
 	}
-	dir := fs.Arg(0)
-	files, err := evalFiles(dir)
+	files, linked, err := evalFiles(dir)
 	if err != nil {
-		return err
+		return fail(err)
+	}
+	for _, l := range linked {
+		fmt.Fprintf(stderr, "facewatch eval: following the symbolic link %s\n", l)
 	}
 	p, err := newPipeline(true)
 	if err != nil {
-		return err
+		return fail(err)
 	}
-	rep := evalReport{Dir: dir, Aligned: !*noAlign, Images: len(files)}
+	rep := evalReport{jsonHeader: header("eval"), Dir: dir, Aligned: !*noAlign, Images: len(files), Linked: linked}
 	prog := newProgress(stderr, len(files))
 	var samples []evalSample
 	people := map[string]bool{}
 	chip := image.NewRGBA(image.Rect(0, 0, align.ChipSize, align.ChipSize))
 	for i, f := range files {
 		prog.step(i, f.path)
-		e, err := evalEmbed(p, f.path, *maxMP*1_000_000, *noAlign, chip)
+		e, err := evalEmbed(p, f.path, maxMP.pixels(), *noAlign, chip)
 		switch {
 		case errors.Is(err, errNoFace):
 			rep.NoFace = append(rep.NoFace, f.path)
 			continue
 		case err != nil:
 			rep.Failed = append(rep.Failed, f.path)
+			prog.clear()
 			fmt.Fprintf(stderr, "facewatch eval: %s: %v\n", f.path, err)
 			continue
 		}
@@ -130,16 +192,21 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	}
 	rep.Genuine, rep.Impostor = len(genuine), len(impostor)
 	if len(genuine) == 0 || len(impostor) == 0 {
-		return fmt.Errorf("%s: need at least two people with two usable photos each (got %d genuine and %d impostor pairs); the layout is DIR/PERSON/*.jpg",
-			dir, len(genuine), len(impostor))
+		return fail(fmt.Errorf("%s: need at least two people with two usable photos each (got %d genuine and %d impostor pairs); the layout is DIR/PERSON/*.jpg",
+			dir, len(genuine), len(impostor)))
 	}
 	scores, err := match.NewScores(genuine, impostor, match.Distances)
 	if err != nil {
-		return err
+		return fail(err)
 	}
-	rep.EER = scores.EER()
-	if rep.Table, err = scores.CurveAt(ts); err != nil {
-		return err
+	eer := scores.EER()
+	rep.EER = evalEER{eer.Rate, eer.Threshold}
+	table, err := scores.CurveAt(ts)
+	if err != nil {
+		return fail(err)
+	}
+	for _, r := range table {
+		rep.Table = append(rep.Table, toEvalRate(r))
 	}
 	rep.GenuineD, rep.ImpostorD = summarise(genuine), summarise(impostor)
 	det := scores.DET(400)
@@ -148,15 +215,16 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 		if *noAlign {
 			title = "unaligned crops (-noalign)"
 		}
-		if err := writeDETPlot(*plotPath, det, fmt.Sprintf("DET, %s: %d people, EER %.1f%%", title, rep.People, 100*rep.EER.Rate)); err != nil {
-			return fmt.Errorf("writing the plot: %w", err)
+		title = fmt.Sprintf("DET, %s: %d people, %d genuine and %d impostor pairs", title, rep.People, rep.Genuine, rep.Impostor)
+		if err := writeDETPlot(*plotPath, det, eer, title); err != nil {
+			return fail(fmt.Errorf("writing the plot: %w", err))
 		}
 	}
 	if *asJSON {
-		rep.DET = det
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
+		for _, d := range det {
+			rep.DET = append(rep.DET, evalDET{d.Threshold, d.FMR, d.FNMR, d.X, d.Y})
+		}
+		if err := writeJSON(stdout, rep, true); err != nil {
 			return err
 		}
 	} else {
@@ -205,31 +273,43 @@ func evalEmbed(p *facelib.Pipeline, path string, maxPixels int, noAlign bool, ch
 
 type evalFile struct{ person, path string }
 
-func evalFiles(dir string) ([]evalFile, error) {
+// evalFiles lists DIR/PERSON/IMAGE. Person folders that are symbolic links
+// to folders are followed and returned in linked; any other non-folder is
+// skipped, as are files without an image extension.
+func evalFiles(dir string) (files []evalFile, linked []string, err error) {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var files []evalFile
 	for _, e := range ents {
-		if !e.IsDir() {
+		person := filepath.Join(dir, e.Name())
+		if e.Type()&fs.ModeSymlink != 0 {
+			st, err := os.Stat(person)
+			if err != nil {
+				return nil, nil, fmt.Errorf("person folder %s is a broken symbolic link: %w", person, err)
+			}
+			if !st.IsDir() {
+				continue
+			}
+			linked = append(linked, person)
+		} else if !e.IsDir() {
 			continue
 		}
-		imgs, err := os.ReadDir(filepath.Join(dir, e.Name()))
+		imgs, err := os.ReadDir(person)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for _, im := range imgs {
 			switch strings.ToLower(filepath.Ext(im.Name())) {
 			case ".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp":
-				files = append(files, evalFile{e.Name(), filepath.Join(dir, e.Name(), im.Name())})
+				files = append(files, evalFile{e.Name(), filepath.Join(person, im.Name())})
 			}
 		}
 	}
 	if len(files) == 0 {
-		return nil, fmt.Errorf("%s: no images in person folders; the layout is DIR/PERSON/*.jpg", dir)
+		return nil, nil, fmt.Errorf("%s: no images in person folders; the layout is DIR/PERSON/*.jpg", dir)
 	}
-	return files, nil
+	return files, linked, nil
 }
 
 func parseThresholds(s string) ([]float64, error) {
@@ -250,12 +330,16 @@ func printEval(w io.Writer, r evalReport, plotPath string) {
 		how = "unaligned detector-box crops (-noalign)"
 	}
 	fmt.Fprintf(w, "%s: %d people, %d images, %s\n", r.Dir, r.People, r.Images, how)
+	if len(r.Linked) > 0 {
+		fmt.Fprintf(w, "followed %d person %s: %s\n", len(r.Linked),
+			plural(len(r.Linked), "folder that is a symbolic link", "folders that are symbolic links"), strings.Join(r.Linked, ", "))
+	}
 	if len(r.NoFace) > 0 {
 		fmt.Fprintf(w, "no face found in %d images (left out): %s\n", len(r.NoFace), strings.Join(r.NoFace, ", "))
 	}
 	fmt.Fprintf(w, "genuine pairs %d (distance min %.3f, median %.3f, max %.3f)\n", r.Genuine, r.GenuineD.Min, r.GenuineD.Median, r.GenuineD.Max)
 	fmt.Fprintf(w, "impostor pairs %d (distance min %.3f, median %.3f, max %.3f)\n", r.Impostor, r.ImpostorD.Min, r.ImpostorD.Median, r.ImpostorD.Max)
-	fmt.Fprintf(w, "EER %.2f%% at distance %.3f\n\n", 100*r.EER.Rate, r.EER.Threshold)
+	fmt.Fprintf(w, "EER %.2f%% at distance %.3f (where false matches and missed matches are equally frequent)\n\n", 100*r.EER.Rate, r.EER.Threshold)
 	fmt.Fprintf(w, "%-10s %-22s %-22s\n", "threshold", "FMR (false matches)", "FNMR (missed matches)")
 	for _, t := range r.Table {
 		fmt.Fprintf(w, "%-10.2f %6.2f%% %-14s %6.2f%% %s\n", t.Threshold,
@@ -295,6 +379,13 @@ func (p *progress) step(i int, what string) {
 	}
 }
 
+// clear removes a terminal's progress line before another message.
+func (p *progress) clear() {
+	if p.tty {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+}
+
 func (p *progress) done() {
 	if p.tty {
 		fmt.Fprint(p.w, "\r\033[K")
@@ -319,13 +410,24 @@ func (probitTicks) Ticks(lo, hi float64) []plot.Tick {
 	return ticks
 }
 
-func writeDETPlot(path string, det []match.DETPoint, title string) error {
+// detPlotPixels is the DET plot's width and height.
+const detPlotPixels = 800
+
+// writeDETPlot draws the curve on probit axes, with the line where FMR equals
+// FNMR and the equal error rate marked on it.
+func writeDETPlot(path string, det []match.DETPoint, eer match.EER, title string) error {
 	p := plot.New()
 	p.Title.Text = title
-	p.X.Label.Text = "false match rate (impostors accepted)"
-	p.Y.Label.Text = "false non-match rate (genuine rejected)"
-	p.X.Tick.Marker = probitTicks{}
-	p.Y.Tick.Marker = probitTicks{}
+	p.Title.TextStyle.Font.Size = vg.Points(13)
+	p.Title.Padding = vg.Points(14)
+	p.X.Label.Text = "false match rate (impostor pairs accepted)"
+	p.Y.Label.Text = "false non-match rate (genuine pairs rejected)"
+	for _, a := range []*plot.Axis{&p.X, &p.Y} {
+		a.Tick.Marker = probitTicks{}
+		a.Label.TextStyle.Font.Size = vg.Points(12)
+		a.Tick.Label.Font.Size = vg.Points(11)
+		a.Label.Padding = vg.Points(6)
+	}
 	pts := make(plotter.XYs, len(det))
 	for i, d := range det {
 		pts[i] = plotter.XY{X: d.X, Y: d.Y}
@@ -335,12 +437,52 @@ func writeDETPlot(path string, det []match.DETPoint, title string) error {
 		return err
 	}
 	line.Width = vg.Points(2)
-	p.Add(line, plotter.NewGrid())
 	// Show the whole curve: its ends sit half a count from 0 and 1.
 	lo, hi := 0.0, 0.0
 	for _, d := range det {
 		lo, hi = min(lo, d.X, d.Y), max(hi, d.X, d.Y)
 	}
-	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = lo-0.1, hi+0.1, lo-0.1, hi+0.1
-	return p.Save(5*vg.Inch, 5*vg.Inch, path)
+	lo, hi = lo-0.1, hi+0.1
+	diag, err := plotter.NewLine(plotter.XYs{{X: lo, Y: lo}, {X: hi, Y: hi}})
+	if err != nil {
+		return err
+	}
+	diag.Color = color.Gray{160}
+	diag.Dashes = []vg.Length{vg.Points(4), vg.Points(4)}
+	e := probit(min(max(eer.Rate, 1e-6), 1-1e-6))
+	mark, err := plotter.NewScatter(plotter.XYs{{X: e, Y: e}})
+	if err != nil {
+		return err
+	}
+	mark.GlyphStyle.Shape = draw.CircleGlyph{}
+	mark.GlyphStyle.Radius = vg.Points(5)
+	mark.GlyphStyle.Color = color.RGBA{200, 30, 30, 255}
+	p.Add(plotter.NewGrid(), diag, line, mark)
+	p.Legend.Add("DET curve", line)
+	p.Legend.Add("FMR = FNMR", diag)
+	p.Legend.Add(fmt.Sprintf("EER %.2f%% at distance %.3f", 100*eer.Rate, eer.Threshold), mark)
+	// Top left, clear of the diagonal and of a curve's near-vertical start.
+	p.Legend.Top, p.Legend.Left = true, true
+	p.Legend.XOffs, p.Legend.YOffs = vg.Points(36), -vg.Points(8)
+	p.Legend.TextStyle.Font.Size = vg.Points(12)
+	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = lo, hi, lo, hi
+
+	side := vg.Length(detPlotPixels) * vg.Inch / vgimg.DefaultDPI
+	c := vgimg.NewWith(vgimg.UseWH(side, side), vgimg.UseDPI(vgimg.DefaultDPI))
+	dc := draw.New(c)
+	// A white page with a margin, so the title and the legend keep clear of
+	// the edges.
+	dc.SetColor(color.White)
+	dc.Fill(dc.Rectangle.Path())
+	m := vg.Points(14)
+	p.Draw(draw.Crop(dc, m, -m, m, -m))
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

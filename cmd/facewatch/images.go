@@ -3,23 +3,27 @@ package main
 import (
 	"fmt"
 	"image"
-	"os"
 	"runtime"
 
 	"github.com/facewatch/facewatch/assets"
 	"github.com/facewatch/facewatch/facelib"
-	"github.com/facewatch/facewatch/internal/imgload"
+	"github.com/facewatch/facewatch/facelib/decode"
 )
 
-// loadImage opens and decodes one image file, refusing anything over the
-// pixel cap before decoding it.
+// defaultMaxPixels is -max-megapixels' default.
+const defaultMaxPixels = decode.DefaultMaxPixels
+
+// loadImage opens one image file, which must be a regular file (a named pipe
+// or a device could block forever or never end), and decodes it with
+// facelib/decode: over maxPixels pixels, or over the memory that many pixels
+// of 8-bit RGBA take, it is refused from its header alone.
 func loadImage(path string, maxPixels int) (image.Image, error) {
-	f, err := os.Open(path)
+	f, err := openRegular(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	img, _, err := imgload.Decode(f, maxPixels)
+	img, _, err := decode.Reader(f, decode.Limits{MaxPixels: int64(maxPixels)})
 	return img, err
 }
 

@@ -27,10 +27,11 @@ func runLoadtest(args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&cfg.Duration, "duration", 10*time.Second, "measured phase (the run stops by itself)")
 	fs.DurationVar(&cfg.UpdateEvery, "update", time.Second, "each student's embedding update period")
 	fs.DurationVar(&cfg.SceneEvery, "scene", 2*time.Second, "each teacher's scene change period")
-	if err := fs.Parse(args); err != nil {
+	rest, err := parseArgs(fs, args)
+	if err != nil {
 		return errUsage
 	}
-	if fs.NArg() != 0 {
+	if len(rest) != 0 {
 		fs.Usage()
 		return errUsage
 	}

@@ -5,7 +5,11 @@
 //
 //	facewatch <command> [flags] [args]
 //
-// Run "facewatch help" for the list of commands.
+// Run "facewatch help" for the list of commands and "facewatch help
+// <command>" for one command's flags. Flags may come before or after file
+// names; "--" ends the flags, so a file named "-x.jpg" can be given after it.
+// Help goes to standard output with exit status 0; usage errors go to
+// standard error with exit status 2, other failures exit with 1.
 package main
 
 import (
@@ -48,23 +52,58 @@ func main() {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" {
+	if len(args) == 0 {
 		usage(stderr)
-		if len(args) == 0 {
+		return 2
+	}
+	switch args[0] {
+	case "help", "-h", "-help", "--help":
+		if len(args) == 1 || args[0] != "help" {
+			usage(stdout)
+			return 0
+		}
+		if len(args) > 2 {
+			fmt.Fprintln(stderr, "facewatch help: name one command, as in \"facewatch help detect\"")
 			return 2
 		}
-		return 0
+		c, ok := commands[args[1]]
+		if !ok {
+			fmt.Fprintf(stderr, "facewatch help: unknown command %q; run \"facewatch help\" for the list\n", args[1])
+			return 2
+		}
+		return help(c, []string{"-h"}, stdout, stderr)
+	case "-version", "--version":
+		args = []string{"version"}
 	}
 	c, ok := commands[args[0]]
 	if !ok {
 		fmt.Fprintf(stderr, "facewatch: unknown command %q; run \"facewatch help\" for the list\n", args[0])
 		return 2
 	}
-	err := c.run(args[1:], stdout, stderr)
+	if wantsHelp(args[1:]) {
+		return help(c, args[1:], stdout, stderr)
+	}
+	return finish(c, c.run(args[1:], stdout, stderr), stderr)
+}
+
+// help runs a command whose arguments ask for help. Asked-for help is
+// output, not an error: every command prints its usage through the writer
+// it is given as stderr, so here that is stdout, and the usage "error" the
+// command returns after printing it means success.
+func help(c *command, args []string, stdout, stderr io.Writer) int {
+	err := c.run(args, stdout, stdout)
+	if errors.Is(err, errUsage) {
+		err = nil
+	}
+	return finish(c, err, stderr)
+}
+
+// finish turns a command's error into an exit status.
+func finish(c *command, err error, stderr io.Writer) int {
 	switch {
-	case err == nil:
+	case err == nil, errors.Is(err, flag.ErrHelp):
 		return 0
-	case errors.Is(err, errUsage), errors.Is(err, flag.ErrHelp):
+	case errors.Is(err, errUsage):
 		return 2
 	case errors.Is(err, errFailed):
 		return 1
@@ -72,6 +111,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "facewatch %s: %v\n", c.name, err)
 		return 1
 	}
+}
+
+// wantsHelp reports whether args ask for help before any "--".
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-h", "-help", "--help":
+			return true
+		}
+	}
+	return false
 }
 
 func usage(w io.Writer) {
@@ -88,7 +140,11 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-9s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Run \"facewatch <command> -h\" for a command's flags.")
+	fmt.Fprintln(w, "Run \"facewatch help <command>\" for a command's flags. Flags may follow")
+	fmt.Fprintln(w, "file names; \"--\" ends the flags.")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "serve and build compile the playground's WebAssembly, so they need the")
+	fmt.Fprintln(w, "Go toolchain (the go command on PATH); the other commands need nothing else.")
 }
 
 // newFlagSet returns a flag set that prints its usage to stderr and returns
@@ -97,8 +153,57 @@ func newFlagSet(name, args string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: facewatch %s [flags] %s\n\nFlags:\n", name, args)
+		fmt.Fprintf(stderr, "Usage: facewatch %s [flags] %s\n\nFlags may come before or after %s; \"--\" ends them.\n\nFlags:\n", name, args, args)
 		fs.PrintDefaults()
 	}
 	return fs
+}
+
+// parseArgs parses flags wherever they appear among the arguments, as the go
+// command does, and returns the other arguments in order. Everything after
+// "--" is an argument, even if it starts with "-".
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		left := fs.Args()
+		if used := len(args) - len(left); used > 0 && args[used-1] == "--" {
+			return append(rest, left...), nil
+		}
+		if len(left) == 0 {
+			return rest, nil
+		}
+		rest = append(rest, left[0])
+		args = left[1:]
+	}
+}
+
+// megapixels is a -max-megapixels flag: a whole number of at least 1.
+type megapixels int
+
+func (m *megapixels) String() string { return fmt.Sprint(int(*m)) }
+
+func (m *megapixels) Set(s string) error {
+	var v int
+	if _, err := fmt.Sscan(s, &v); err != nil || fmt.Sprint(v) != s {
+		return errors.New("must be a whole number of megapixels")
+	}
+	if v < 1 || v > 10_000 {
+		return errors.New("must be between 1 and 10000")
+	}
+	*m = megapixels(v)
+	return nil
+}
+
+// pixels is the cap in pixels.
+func (m *megapixels) pixels() int { return int(*m) * 1_000_000 }
+
+// maxMegapixelsFlag adds the -max-megapixels flag shared by the commands that
+// read images.
+func maxMegapixelsFlag(fs *flag.FlagSet) *megapixels {
+	m := megapixels(defaultMaxPixels / 1_000_000)
+	fs.Var(&m, "max-megapixels", "refuse images over this many `megapixels`, counted as 8-bit RGBA: a 16-bit, interlaced or progressive image counts for the memory it really takes to decode")
+	return &m
 }

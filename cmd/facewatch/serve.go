@@ -58,7 +58,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := newFlagSet("serve", "", stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "`host:port` to listen on (port 0 picks a free port)")
 	dir := fs.String("dir", "", "serve this already built `directory` (from facewatch build) instead of building")
-	out := fs.String("out", "", "build the site into this `directory` (default out/site in the source tree)")
+	out := fs.String("out", "", "build the site into this `directory` (default out/site in a checkout, a folder in the user cache for a module cache copy)")
 	lan := fs.Bool("lan", false, "serve this computer's network (school wifi) over https, with a certificate made for this run's network addresses; default -addr :8443")
 	certFile := fs.String("cert", "", "serve https with this certificate `file` (PEM, with -key) instead of a generated one")
 	keyFile := fs.String("key", "", "the private key `file` (PEM) of -cert")
@@ -72,8 +72,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 Builds the playground (every wasm program under wasm/, the pages in
 playground/, the models and the sample clip) and serves it with the headers
-it needs. Run it from inside the facewatch source tree; with -dir it serves a
-site built earlier by "facewatch build" and needs no source tree.
+it needs. Building needs the Go toolchain (the go command on PATH) and works
+from any folder, as "facewatch help build" explains; with -dir it serves a
+site built earlier by "facewatch build" and needs neither.
 
 Browsers give a page the camera only over https:// or on localhost, so open
 the printed http://127.0.0.1 or http://localhost address on this computer.
@@ -114,13 +115,15 @@ Flags:
 		if err != nil {
 			return err
 		}
-		src, err := site.FindRoot(wd)
+		src, err := site.SourceRoot(ctx, wd, "")
 		if err != nil {
 			return err
 		}
 		root = *out
 		if root == "" {
-			root = filepath.Join(src, "out", "site")
+			if root, err = site.DefaultOut(src); err != nil {
+				return err
+			}
 		}
 		if err := site.Build(ctx, site.Options{Root: src, Out: root, Log: prefixed(stdout, "build: ")}); err != nil {
 			return err
