@@ -240,16 +240,22 @@ func BaseRates(in []match.BaseRateInput) ([]match.BaseRateResult, error) {
 //	"rates"          RatesRequest's fields        → RatesReport
 //	"baseRate"       inputs: []BaseRateInput      → {"results": […]}
 //	"perComparison"  p, n                         → {"rate": f}
+//	"strangers"      you, threshold, k, bins      → SearchReport (HandleWith only)
 type Request struct {
 	Op string `json:"op"`
 	RatesRequest
 	Inputs []match.BaseRateInput `json:"inputs"`
 	P      float64               `json:"p"`
 	N      int64                 `json:"n"`
+	K      int                   `json:"k"`
 }
 
 // Handle answers one JSON request with JSON.
-func Handle(req []byte) ([]byte, error) {
+func Handle(req []byte) ([]byte, error) { return HandleWith(req, nil) }
+
+// HandleWith is Handle with the bundled stranger gallery, once loaded
+// (nil before: a "strangers" request is then an error).
+func HandleWith(req []byte, strangers *Strangers) ([]byte, error) {
 	if len(req) > MaxRequestBytes {
 		return nil, fmt.Errorf("%w: %d bytes (at most %d)", ErrRequest, len(req), MaxRequestBytes)
 	}
@@ -273,6 +279,12 @@ func Handle(req []byte) ([]byte, error) {
 		out = struct {
 			Results []match.BaseRateResult `json:"results"`
 		}{r}
+	case "strangers":
+		r, err := strangers.Search(SearchRequest{You: q.You, Threshold: q.Threshold, K: q.K, Bins: q.Bins})
+		if err != nil {
+			return nil, err
+		}
+		out = r
 	case "perComparison":
 		f, err := match.PerComparisonRate(q.P, q.N)
 		if err != nil {
