@@ -33,6 +33,15 @@ export async function ask(worker, req) {
 }
 
 /**
+ * loadStrangers hands the bundled stranger gallery (its manifest text and
+ * vectors) to the worker once; it resolves to {n}. The vectors are copied.
+ */
+export async function loadStrangers(worker, manifest, vectors) {
+  const m = await post(worker, { type: 'storyStrangers', manifest, vectors: vectors.slice(0) });
+  return JSON.parse(m.json);
+}
+
+/**
  * facesIn sends an RGBA ImageData to the worker and resolves to the faces
  * found ({x, y, w, h, score, eyesFound, embedding}), largest first, each
  * with its 150x150 chip as ImageData. The pixels are transferred.

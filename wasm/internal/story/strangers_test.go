@@ -194,3 +194,43 @@ func BenchmarkSearchStrangers(b *testing.B) {
 		}
 	}
 }
+
+// TestStillDistance: the meter's distance is the distance to the mean of
+// the enrolment, and bad input is an error.
+func TestStillDistance(t *testing.T) {
+	s := bundled(t)
+	you := [][]float32{s.Emb[0][:], s.Emb[1][:]}
+	out, err := Handle(mustMarshal(t, map[string]any{"op": "distance", "you": you, "face": s.Emb[2][:]}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r struct{ Distance float64 }
+	if err := json.Unmarshal(out, &r); err != nil {
+		t.Fatal(err)
+	}
+	var mean match.Embedding
+	for j := range mean {
+		mean[j] = s.Emb[0][j]/2 + s.Emb[1][j]/2
+	}
+	if want := float64(match.Distance(&mean, &s.Emb[2])); math.Abs(r.Distance-want) > 1e-6 {
+		t.Fatalf("distance %v, want %v", r.Distance, want)
+	}
+	for name, req := range map[string]map[string]any{
+		"no you":   {"op": "distance", "face": s.Emb[2][:]},
+		"no face":  {"op": "distance", "you": you},
+		"bad face": {"op": "distance", "you": you, "face": []float32{1}},
+	} {
+		if _, err := Handle(mustMarshal(t, req)); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+}
+
+func mustMarshal(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

@@ -1,4 +1,7 @@
-// Command mkstrangers builds the bundled stranger gallery, assets/strangers,
+//go:build !js
+
+// Command mkstrangers (a native tool: the build tag keeps it out of the
+// site's wasm) builds the bundled stranger gallery, assets/strangers,
 // from the face crops of scikit-image's lfw_subset.npy (Debian package
 // python3-skimage 0.19.3-8; see assets/strangers/SOURCES).
 //
