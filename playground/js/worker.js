@@ -101,7 +101,11 @@ function story(m) {
   try {
     if (!started) return { type: 'story', id: m.id, error: 'not started' };
     let r;
-    if (m.type === 'story') r = fwStory(m.json);
+    const t0 = performance.now();
+    if (m.type === 'story') {
+      r = fwStory(m.json);
+      if (r.json) return { type: 'story', id: m.id, json: r.json, ms: performance.now() - t0 };
+    }
     else if (m.type === 'storyStrangers') r = fwStoryStrangers(m.manifest, new Uint8Array(m.vectors));
     else {
       const px = new Uint8Array(m.data);

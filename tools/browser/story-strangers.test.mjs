@@ -56,7 +56,7 @@ test('one click searches the bundled strangers: nearest strangers, distances, th
   const t0 = Date.now();
   await btn.click();
   const s = await waitFor(page, () => window.facewatch.strangers, null, { what: 'the stranger search', timeout: 30000 });
-  measure('stranger search (first: download + load + search)', `${Date.now() - t0} ms; worker round trip ${s.searchMs.toFixed(1)} ms; ${s.bytes} bytes`);
+  measure('stranger search (first: download + load + search)', `${Date.now() - t0} ms; in the worker ${s.searchMs.toFixed(2)} ms, round trip ${s.roundTripMs.toFixed(1)} ms; ${s.bytes} bytes`);
   assert.ok(s.n >= 100, `${s.n} strangers`);
   assert.equal(s.n, MANIFEST.faces.length);
   assert.ok(s.bytes > 0 && s.bytes <= 300 * 1024, `${s.bytes} bytes downloaded`);
@@ -86,6 +86,14 @@ test('one click searches the bundled strangers: nearest strangers, distances, th
   const d0 = s.nearest[0].distance;
   const above = Math.min(1, Math.ceil(d0 * 100) / 100 + 0.01);
   await page.locator('#misid-threshold').evaluate((el, x) => { el.value = String(x); el.dispatchEvent(new Event('input', { bubbles: true })); }, above);
+  // Search again (the gallery is loaded now): the worker's time, measured.
+  const ms = [];
+  for (let i = 0; i < 5; i++) {
+    await page.locator('#misid-strangers-btn').click();
+    await waitFor(page, (n) => !document.getElementById('misid-strangers-btn').disabled, null, { what: 'search again', timeout: 10000 });
+    ms.push((await hook(page)).strangers.searchMs);
+  }
+  measure('stranger search in the worker, 5 repeats', ms.map((x) => x.toFixed(2)).join(', ') + ' ms');
   const s2 = await waitFor(page, (x) => { const v = window.facewatch.strangers; return v && v.threshold === x ? v : null; }, above, { what: `threshold ${above}`, timeout: 5000 });
   assert.ok(s2.raised >= 1 && s2.nearest[0].match, 'the nearest stranger is not "you" above its distance');
   assert.equal(await page.locator(`#misid-strangers-ol li.match[data-id="${s2.nearest[0].id}"]`).count(), 1);

@@ -28,8 +28,13 @@ function post(worker, msg, transfer = []) {
 
 /** ask sends one JSON request ({op, …}) and resolves to the parsed answer. */
 export async function ask(worker, req) {
+  return (await askTimed(worker, req)).answer;
+}
+
+/** askTimed is ask that also gives the time the worker spent on it (ms, in the worker's clock). */
+export async function askTimed(worker, req) {
   const m = await post(worker, { type: 'story', json: JSON.stringify(req) });
-  return JSON.parse(m.json);
+  return { answer: JSON.parse(m.json), ms: m.ms };
 }
 
 /**

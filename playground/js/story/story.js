@@ -14,7 +14,8 @@
 //   storyReady  true once the sources are loaded and the scenes rendered
 //   strangers   {n, bytes, searchMs, threshold, raised, nearest: [{id, distance, match, move}]} or null
 //   meter       {running, distance, match, looks, faces, misses, samples} (the "are you still you?" meter)
-import { onLang } from '../i18n.js';
+import { onLang, currentLang } from '../i18n.js';
+import { markLang } from './lang.js';
 import { loadSources, renderCitations, renderList } from './sources.js';
 import { initMisid, misid, onReport, onEnrol, onThreshold, relabel as relabelMisid } from './misid.js';
 import { initBaseRate, compute, render as renderBaseRate, baseRate, show as showBaseRate } from './baserate.js';
@@ -45,7 +46,7 @@ function defineHook(hook) {
       const r = strangers.report;
       if (!r) return null;
       return {
-        n: r.n, bytes: strangers.bytes, searchMs: strangers.searchMs, threshold: misid.threshold, raised: countBelow(misid.threshold),
+        n: r.n, bytes: strangers.bytes, searchMs: strangers.searchMs, roundTripMs: strangers.roundTripMs, threshold: misid.threshold, raised: countBelow(misid.threshold),
         nearest: r.nearest.map((s) => ({ id: s.id, distance: s.distance, match: s.distance < misid.threshold, move: Math.max(0, s.distance - misid.threshold) })),
       };
     },
@@ -91,7 +92,7 @@ export function initStory(app) {
     renderAll();
     ready = true;
   }).catch((e) => { $('error').textContent = e.message; $('error').hidden = false; });
-  onLang(() => { if (ready) renderAll(); });
+  onLang(() => { if (ready) renderAll(); else markLang($('case'), currentLang()); });
   app.onSent(() => renderSent());
 }
 
@@ -103,6 +104,7 @@ function renderAll() {
   renderStrangers();
   renderMeter();
   renderBaseRate();
+  for (const id of ['story-misid', 'story-data', 'story-sources', 'scene-misid', 'scene-data', 'case']) markLang($(id), currentLang());
 }
 
 /** showStory shows the articles of a story scene (or hides them all). */

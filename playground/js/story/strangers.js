@@ -5,7 +5,7 @@
 // come from this site and the search runs on this device.
 import { t, currentLang } from '../i18n.js';
 import { fetchBytes } from '../net.js';
-import { ask, loadStrangers } from './rpc.js';
+import { askTimed, loadStrangers } from './rpc.js';
 import { misid } from './misid.js';
 
 const $ = (id) => document.getElementById(id);
@@ -17,7 +17,8 @@ export const strangers = {
   bytes: 0,        // bytes fetched for it
   manifest: null,
   report: null,    // the worker's SearchReport
-  searchMs: null,  // the last search, measured on the page (worker round trip)
+  searchMs: null,  // the last search in the worker (Go, JSON in and out)
+  roundTripMs: null, // the same, measured on the page (worker round trip)
   busy: false,
   error: null,
 };
@@ -64,8 +65,10 @@ export async function search() {
     do {
       again = false;
       const t0 = performance.now();
-      strangers.report = await ask(ctx.worker(), { op: 'strangers', you: misid.you.map((y) => y.embedding), threshold: misid.threshold, k: SHOW, bins: 24 });
-      strangers.searchMs = performance.now() - t0;
+      const r = await askTimed(ctx.worker(), { op: 'strangers', you: misid.you.map((y) => y.embedding), threshold: misid.threshold, k: SHOW, bins: 24 });
+      strangers.roundTripMs = performance.now() - t0;
+      strangers.report = r.answer;
+      strangers.searchMs = r.ms;
     } while (again);
     strangers.error = null;
     setStatus(null);
@@ -127,12 +130,15 @@ export function render() {
     const txt = document.createElement('span');
     const d = document.createElement('strong');
     d.textContent = fmt(s.distance);
-    const verdict = s.distance < th ? t('misid.strangers.isYou', { th: fmt(th) }) : t('misid.strangers.move', { by: fmt(s.distance - th), to: fmt(s.distance + 0.005) });
+    // "to" is the first slider value (0.01 steps) above the distance: the
+    // threshold at which this stranger is raised as "you".
+    const to = (Math.floor(s.distance * 100 + 1e-9) + 1) / 100;
+    const verdict = s.distance < th ? t('misid.strangers.isYou', { th: fmt(th) }) : t('misid.strangers.move', { by: fmt(to - th), to: fmt(to) });
     txt.append(`${name} — ${t('misid.strangers.distance')} `, d, ` — ${verdict}`);
     li.append(txt);
     return li;
   }));
-  $('misid-strangers-meta').textContent = t('misid.strangers.meta', { bytes: num(strangers.bytes), ms: strangers.searchMs === null ? '—' : num(Math.round(strangers.searchMs)), n: num(r.n) });
+  $('misid-strangers-meta').textContent = t('misid.strangers.meta', { bytes: num(strangers.bytes), ms: strangers.searchMs == null ? '—' : new Intl.NumberFormat(currentLang(), { maximumFractionDigits: 1 }).format(strangers.searchMs), n: num(r.n) });
 }
 
 /** initStrangers wires the button. */
