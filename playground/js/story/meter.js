@@ -79,6 +79,9 @@ function renderButton() {
 /** render draws the last look (also on a language change or a threshold move). */
 export function render() {
   renderButton();
+  // Before enrolment there is nothing to measure: only the text says so.
+  const none = misid.you.length === 0;
+  for (const id of ['meter-toggle', 'meter-bar', 'meter-history', 'meter-misses']) $(id).hidden = none;
   const th = misid.threshold;
   $('meter-th').style.left = `${(th / MAX) * 100}%`;
   const s = meter.last;
