@@ -9,11 +9,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { startServer, launch, waitFor, measure, SHOTS } from './lib.mjs';
+import { assertNoAxeViolations } from './axe.mjs';
 
-const require = createRequire(import.meta.url);
-const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const SCENES = ['find', 'track', 'misid', 'data'];
 const SIZES = {
   desktop: { viewport: { width: 1280, height: 800 } },
@@ -43,15 +41,7 @@ async function open(size, lang) {
   return { context, page, errors };
 }
 
-/** axe runs axe-core in the page (injected over the devtools protocol, so the page's CSP stays as it is). */
-async function axe(page, what) {
-  if (!(await page.evaluate(() => !!window.axe))) await page.evaluate(AXE);
-  const r = await page.evaluate(async () => {
-    const res = await window.axe.run(document, { resultTypes: ['violations'] });
-    return res.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => `${n.target.join(' ')}: ${n.failureSummary.split('\n').slice(1, 2).join(' ')}`) }));
-  });
-  assert.deepEqual(r, [], `${what}: axe-core violations\n${JSON.stringify(r, null, 1)}`);
-}
+const axe = assertNoAxeViolations;
 
 async function shot(page, name, full = false) {
   fs.mkdirSync(SHOTS, { recursive: true });
@@ -93,6 +83,19 @@ for (const size of Object.keys(SIZES)) {
           const wide = await page.evaluate(() => document.documentElement.scrollWidth);
           assert.ok(wide <= SIZES[size].viewport.width, `${s}: page is ${wide} px wide`);
           await axe(page, `${size} ${lang} ${s}`);
+          if (lang === 'en') {
+            // Every Korean phrase on the English page says it is Korean.
+            const bare = await page.evaluate(() => {
+              const w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+              const out = [];
+              while (w.nextNode()) {
+                const n = w.currentNode;
+                if (/[\uac00-\ud7a3]/.test(n.nodeValue) && !n.parentElement.closest('[lang|="ko"]')) out.push(n.nodeValue.trim().slice(0, 60));
+              }
+              return out;
+            });
+            assert.deepEqual(bare, [], `${s}: Korean text without lang="ko"`);
+          }
           await page.evaluate(() => window.scrollTo(0, 0));
           await shot(page, `a11y-${size}-${lang}-${s}`);
           if (size === 'phone' && lang === 'en') {

@@ -13,6 +13,7 @@ import {
   ROOT, Y4M_DIR, startServer, launch, newPage, start, waitFor, hook, pageRecord, screenshot, measure,
 } from './lib.mjs';
 import { checkPrivacy } from './privacy.mjs';
+import { assertNoAxeViolations } from './axe.mjs';
 
 const MANIFEST = JSON.parse(fs.readFileSync(path.join(ROOT, 'assets', 'strangers', 'strangers.json'), 'utf8'));
 
@@ -99,6 +100,7 @@ test('one click searches the bundled strangers: nearest strangers, distances, th
   assert.equal(await page.locator(`#misid-strangers-ol li.match[data-id="${s2.nearest[0].id}"]`).count(), 1);
   assert.equal(await page.locator('#misid-strangers-summary.alarm').count(), 1);
   await screenshot(page, 'strangers-raised');
+  await assertNoAxeViolations(page, 'the stranger results');
 
   // The link to the base-rate panel takes the measured rate to 57.6 million.
   await page.locator('#misid-strangers-br').click();
@@ -192,6 +194,7 @@ test('"are you still you?": the face turning away crosses the threshold', { time
     assert.equal(await p.locator('#meter-bar.miss').count(), 1);
     assert.match(await p.locator('#meter-misses').textContent(), /In the last 10 s: [1-9]\d* of \d+ looks/);
     await screenshot(p, 'meter-missed');
+    await assertNoAxeViolations(p, 'the meter');
     // At most two looks a second.
     const n0 = (await hook(p)).meter.samples;
     await p.waitForTimeout(3000);

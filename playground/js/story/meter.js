@@ -116,13 +116,17 @@ function drawHistory() {
   g.fillStyle = '#0b0e11';
   g.fillRect(0, 0, w, h);
   const now = performance.now();
-  const x = (tt) => w - ((now - tt) / (HISTORY_S * 1000)) * w;
+  const right = w - 8;
+  const x = (tt) => right - ((now - tt) / (HISTORY_S * 1000)) * right;
   const y = (d) => h - 4 - (Math.min(d, MAX) / MAX) * (h - 8);
   g.strokeStyle = '#ffcc00';
   g.lineWidth = 2;
   g.setLineDash([6, 4]);
   g.beginPath(); g.moveTo(0, y(misid.threshold)); g.lineTo(w, y(misid.threshold)); g.stroke();
   g.setLineDash([]);
+  g.fillStyle = '#ffcc00';
+  g.font = '13px system-ui, sans-serif';
+  g.fillText(fmt(misid.threshold), 4, Math.max(14, y(misid.threshold) - 4));
   for (const s of meter.samples) {
     if (s.d === null) { g.fillStyle = '#55606a'; g.fillRect(x(s.t) - 2, h - 8, 4, 4); continue; }
     g.fillStyle = s.d >= misid.threshold ? '#ff6b6b' : '#5be49b';
