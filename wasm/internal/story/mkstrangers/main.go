@@ -84,7 +84,10 @@ func readNPY(b []byte) ([]float64, int, error) {
 	if m == nil {
 		return nil, 0, fmt.Errorf("unexpected .npy header %q", h)
 	}
-	n, _ := strconv.Atoi(m[1])
+	n, err := strconv.Atoi(m[1])
+	if err != nil || n > 1<<16 {
+		return nil, 0, fmt.Errorf(".npy holds %s crops (at most %d)", m[1], 1<<16)
+	}
 	data := b[10+hl:]
 	if len(data) != n*side*side*8 {
 		return nil, 0, fmt.Errorf(".npy holds %d bytes for %d crops", len(data), n)
