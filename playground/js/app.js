@@ -527,6 +527,7 @@ function setScene(scene) {
     const on = b.dataset.scene === scene;
     b.setAttribute('aria-selected', String(on));
     b.tabIndex = on ? 0 : -1;
+    if (on && !$('play').hidden) b.scrollIntoView({ block: 'nearest', inline: 'nearest' }); // the tab row scrolls on a phone
   }
   $('scene-find').hidden = scene !== 'find';
   $('scene-track').hidden = scene !== 'track';

@@ -123,6 +123,9 @@ func main() {
 		v := make([]byte, n)
 		js.CopyBytesToGo(v, a[1])
 		s, err := story.ParseStrangers([]byte(a[0].String()), v)
+		if err == nil {
+			err = s.Warm()
+		}
 		if err != nil {
 			return answer(nil, err)
 		}

@@ -94,6 +94,21 @@ func ParseStrangers(manifest, vectors []byte) (*Strangers, error) {
 	return s, nil
 }
 
+// Warm runs one search of the gallery's first face and encodes it, so the
+// visitor's first search does not pay the one-off costs (encoding/json's
+// type caches, the browser compiling the search code on first use).
+func (s *Strangers) Warm() error {
+	if s == nil || len(s.Emb) == 0 {
+		return fmt.Errorf("%w: none loaded", ErrStrangers)
+	}
+	r, err := s.Search(SearchRequest{You: [][]float32{s.Emb[0][:]}, Threshold: 0.6})
+	if err != nil {
+		return err
+	}
+	_, err = json.Marshal(r)
+	return err
+}
+
 // SearchRequest asks for the strangers nearest the visitor.
 type SearchRequest struct {
 	You       [][]float32 `json:"you"`

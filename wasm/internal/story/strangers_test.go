@@ -165,6 +165,16 @@ func TestStrangersBadInput(t *testing.T) {
 	}
 }
 
+func TestWarm(t *testing.T) {
+	if err := bundled(t).Warm(); err != nil {
+		t.Fatal(err)
+	}
+	var none *Strangers
+	if err := none.Warm(); !errors.Is(err, ErrStrangers) {
+		t.Fatalf("warm without a gallery: %v", err)
+	}
+}
+
 // FuzzParseStrangers: no input panics or is accepted with bad vectors.
 func FuzzParseStrangers(f *testing.F) {
 	man, vec := strangerFiles(f)
