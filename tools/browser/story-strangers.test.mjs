@@ -72,7 +72,7 @@ test('one click searches the bundled strangers: nearest strangers, distances, th
   const items = page.locator('#misid-strangers-ol li');
   assert.equal(await items.count(), s.nearest.length);
   const first = await items.first().textContent();
-  assert.ok(first.includes(s.nearest[0].distance.toFixed(2)), `first item ${first}`);
+  assert.ok(first.includes(s.nearest[0].distance.toFixed(3)), `first item ${first}`);
   assert.match(first, /threshold rises by|raised as you/);
   assert.equal(await page.locator('#misid-strangers-ol li canvas.thumb').count(), s.nearest.length);
   assert.match(await page.locator('#misid-strangers-summary').textContent(), /of 100 strangers|none of the 100 strangers/);

@@ -119,7 +119,7 @@ export function render() {
   const th = misid.threshold;
   const raised = countBelow(th);
   const sum = $('misid-strangers-summary');
-  sum.textContent = t(raised ? 'misid.strangers.raised' : 'misid.strangers.noneRaised', { k: num(raised), n: num(r.n), th: fmt(th), d: fmt(r.distances[0]) });
+  sum.textContent = t(raised ? 'misid.strangers.raised' : 'misid.strangers.noneRaised', { k: num(raised), n: num(r.n), th: fmt(th), d: r.distances[0].toFixed(3) });
   sum.classList.toggle('alarm', raised > 0);
   $('misid-strangers-ol').replaceChildren(...r.nearest.map((s, i) => {
     const li = document.createElement('li');
@@ -129,7 +129,7 @@ export function render() {
     li.append(thumb(s.pos, name));
     const txt = document.createElement('span');
     const d = document.createElement('strong');
-    d.textContent = fmt(s.distance);
+    d.textContent = s.distance.toFixed(3); // three decimals: 0.634 is below a threshold of 0.64
     // "to" is the first slider value (0.01 steps) above the distance: the
     // threshold at which this stranger is raised as "you".
     const to = (Math.floor(s.distance * 100 + 1e-9) + 1) / 100;
