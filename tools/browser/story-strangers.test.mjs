@@ -121,6 +121,10 @@ test('the gallery says what it is made of: the LFW crops, their consent and thei
   assert.match(about, /Source:.*scikit-image/s);
   await page.locator('#misid-strangers-about').scrollIntoViewIfNeeded();
   await screenshot(page, 'strangers-about');
+  // Where to go next: the Korean case.
+  await page.locator('#misid-next').click();
+  await waitFor(page, () => window.facewatch.scene === 'data' && document.activeElement.id === 'tab-data', null, { what: 'the data scene next', timeout: 5000 });
+  await scene(page, 'misid');
 });
 
 test('privacy: searching the strangers sends nothing', { timeout: 15000 }, async () => {

@@ -148,5 +148,7 @@ export function initStrangers(context) {
   $('misid-strangers-br').addEventListener('click', () => {
     ctx.showBaseRate('strangers');
   });
+  // Where to go next: the case these faces are part of.
+  $('misid-next').addEventListener('click', () => { $('tab-data').click(); $('tab-data').focus(); });
   render();
 }
