@@ -123,6 +123,7 @@ func Build(ctx context.Context, opts Options) error {
 		b.copyWasmExec,
 		b.copyModels,
 		b.copyMedia,
+		b.copyStrangers,
 		b.compress,
 	}
 	for _, step := range steps {
@@ -399,6 +400,31 @@ func (b *builder) copyMedia(context.Context) error {
 		return err
 	}
 	b.logf("copied media/sample.webm")
+	return nil
+}
+
+// copyStrangers copies the bundled stranger gallery (assets/strangers, see
+// its SOURCES) to models/strangers/, which the page fetches only when the
+// visitor asks to be searched against it.
+func (b *builder) copyStrangers(context.Context) error {
+	var total int64
+	for _, name := range []string{"strangers.json", "strangers.f32", "strangers.png", "SOURCES"} {
+		src := filepath.Join(b.root, "assets", "strangers", name)
+		fi, err := os.Stat(src)
+		if errors.Is(err, fs.ErrNotExist) {
+			b.logf("assets/strangers/%s not found: no stranger gallery", name)
+			return nil
+		}
+		dst := name
+		if name == "SOURCES" {
+			dst = "SOURCES.txt"
+		}
+		if err := copyFile(src, filepath.Join(b.stage, "models", "strangers", dst)); err != nil {
+			return err
+		}
+		total += fi.Size()
+	}
+	b.logf("copied the stranger gallery: %s", size(total))
 	return nil
 }
 

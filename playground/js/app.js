@@ -341,6 +341,7 @@ async function enterPlay(w, h) {
   $('btn-freeze').hidden = state.photo; // a photo is still already
   layoutOverlay();
   if (hook.scene === 'find' && state.step >= 4) loadAlign();
+  focusScene();
 }
 
 // ---------- frame pump: one frame in flight at most ----------
@@ -581,6 +582,26 @@ function updateTimings() {
   for (const k in hook.timings) $(`t-${k}`).textContent = t('timings.ms', { ms: hook.timings[k].toFixed(1) });
 }
 
+// ---------- guidance: focus and the numbers on the video ----------
+
+// focusScene moves the keyboard focus into the scene once a source is
+// chosen (the start screen's button it was on is gone), without scrolling
+// the video out of view.
+function focusScene() {
+  const panel = $(`scene-${hook.scene}`);
+  if (panel && !$('play').hidden) panel.focus({ preventScroll: true });
+}
+
+// renderStageLegend says what the numbers drawn on the video are, for the
+// scene and step in view (wasm/internal/scene draws them).
+function renderStageLegend() {
+  const key = hook.scene === 'find' ? { 1: 'stage.legend.window', 3: 'stage.legend.score' }[state.step]
+    : hook.scene === 'track' ? 'stage.legend.track' : null;
+  const el = $('stage-legend');
+  el.hidden = !key;
+  el.textContent = key ? t(key) : '';
+}
+
 // ---------- scenes ----------
 
 function setScene(scene) {
@@ -589,6 +610,7 @@ function setScene(scene) {
     const on = b.dataset.scene === scene;
     b.setAttribute('aria-selected', String(on));
     b.tabIndex = on ? 0 : -1;
+    if (on && !$('play').hidden) b.scrollIntoView({ block: 'nearest', inline: 'nearest' }); // the tab row scrolls on a phone
   }
   $('scene-find').hidden = scene !== 'find';
   $('scene-track').hidden = scene !== 'track';
@@ -598,6 +620,7 @@ function setScene(scene) {
   if ($('overlay')) $('overlay').hidden = STORY_SCENES.includes(scene);
   if (STORY_SCENES.includes(scene)) $('boxes').hidden = true;
   showStory(scene);
+  renderStageLegend();
   if (scene !== 'find') {
     setPlaying(false);
     if (state.frozen) setFrozen(false); // tracking needs the video moving
@@ -609,7 +632,7 @@ function setScene(scene) {
 }
 
 function setStep(n) {
-  state.step = ((n - 1 + STEPS) % STEPS) + 1;
+  state.step = Math.min(STEPS, Math.max(1, n)); // no wrap: step 1 never jumps to 6 (and its 6.4 MB)
   state.stepStart = performance.now();
   for (const li of document.querySelectorAll('#steps li')) {
     const on = Number(li.dataset.step) === state.step;
@@ -617,6 +640,9 @@ function setStep(n) {
     if (on) li.setAttribute('aria-current', 'step'); else li.removeAttribute('aria-current');
   }
   $('step-of').textContent = t('find.stepOf', { n: state.step, total: STEPS });
+  $('btn-prev').disabled = state.step === 1;
+  $('btn-step').disabled = state.step === STEPS;
+  renderStageLegend();
   $('chip-box').hidden = state.step < 5;
   $('embed-box').hidden = state.step !== STEPS || !state.models.has(EMBED_FILES[1]);
   if (state.step >= 4) loadAlign();
@@ -630,7 +656,7 @@ function setPlaying(on) {
   $('btn-play').setAttribute('aria-pressed', String(on));
   $('btn-play').textContent = t(on ? 'find.pause' : 'find.play');
   clearInterval(state.playTimer);
-  if (on) state.playTimer = setInterval(() => setStep(state.step + 1), PLAY_STEP_MS);
+  if (on) state.playTimer = setInterval(() => setStep(state.step === STEPS ? 1 : state.step + 1), PLAY_STEP_MS);
 }
 
 function setFrozen(on, quiet) {
@@ -742,9 +768,11 @@ function wire() {
   for (const b of document.querySelectorAll('[data-lang]')) b.addEventListener('click', () => setLang(b.dataset.lang));
   for (const b of document.querySelectorAll('[role=tab]')) b.addEventListener('click', () => setScene(b.dataset.scene));
   document.querySelector('.scenes').addEventListener('keydown', (e) => {
-    if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
+    if (!['ArrowRight', 'ArrowLeft', 'Home', 'End'].includes(e.key)) return;
     const tabs = [...document.querySelectorAll('.scenes [role=tab]')].map((b) => b.dataset.scene);
-    const next = tabs[(tabs.indexOf(hook.scene) + (e.key === 'ArrowRight' ? 1 : tabs.length - 1)) % tabs.length];
+    const i = tabs.indexOf(hook.scene);
+    const next = e.key === 'Home' ? tabs[0] : e.key === 'End' ? tabs[tabs.length - 1]
+      : tabs[(i + (e.key === 'ArrowRight' ? 1 : tabs.length - 1)) % tabs.length];
     setScene(next);
     $(`tab-${next}`).focus();
     e.preventDefault();
@@ -778,6 +806,7 @@ function wire() {
     if (state.progress) showProgress(...state.progress);
     $('step-of').textContent = t('find.stepOf', { n: state.step, total: STEPS });
     showReidStatus();
+    renderStageLegend();
   });
   new ResizeObserver(layoutOverlay).observe($('stage'));
   reducedMotion.addEventListener('change', refreshOverlayState);

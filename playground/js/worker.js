@@ -2,7 +2,7 @@
 // sends in the wasm (a WebAssembly.Module it compiled while downloading, or
 // the file's bytes) and the model bytes, then one frame at a time; every
 // result goes back as a transferred Float32Array (layout: js/wire.js).
-/* global Go, fwLoad, fwProcess, fwError, fwRead, fwChip, fwClose, fwStory, fwStoryFaces, fwStoryChips, fwEmbedChip, fwObserve */
+/* global Go, fwLoad, fwProcess, fwError, fwRead, fwChip, fwClose, fwStory, fwStoryFaces, fwStoryChips, fwStoryStrangers, fwEmbedChip, fwObserve */
 'use strict';
 importScripts('../wasm_exec.js');
 
@@ -101,7 +101,12 @@ function story(m) {
   try {
     if (!started) return { type: 'story', id: m.id, error: 'not started' };
     let r;
-    if (m.type === 'story') r = fwStory(m.json);
+    const t0 = performance.now();
+    if (m.type === 'story') {
+      r = fwStory(m.json);
+      if (r.json) return { type: 'story', id: m.id, json: r.json, ms: performance.now() - t0 };
+    }
+    else if (m.type === 'storyStrangers') r = fwStoryStrangers(m.manifest, new Uint8Array(m.vectors));
     else {
       const px = new Uint8Array(m.data);
       r = fwStoryFaces(m.width, m.height, px);
@@ -163,6 +168,7 @@ async function handle(m) {
         break;
       case 'story': // the story scenes (js/story/): JSON in, JSON out
       case 'storyFaces':
+      case 'storyStrangers': // the bundled stranger gallery, sent once when the visitor asks
         postMessage(story(m));
         break;
       case 'close':

@@ -135,6 +135,7 @@ func main() {
 	// still image on the engine's models, chips kept for fwStoryChips.
 	xtr := story.NewExtractor()
 	var chips, still []byte
+	var strangers *story.Strangers // the bundled stranger gallery, once the page sends it
 	answer := func(b []byte, err error) any {
 		if err != nil {
 			return map[string]any{"error": err.Error()}
@@ -145,7 +146,27 @@ func main() {
 		if len(a) < 1 {
 			return answer(nil, errors.New("fwStory(json)"))
 		}
-		return answer(story.Handle([]byte(a[0].String())))
+		return answer(story.HandleWith([]byte(a[0].String()), strangers))
+	})
+	funcs["fwStoryStrangers"] = js.FuncOf(func(_ js.Value, a []js.Value) any {
+		if len(a) < 2 {
+			return answer(nil, errors.New("fwStoryStrangers(manifest, vectors)"))
+		}
+		n := a[1].Get("byteLength").Int()
+		if n > story.MaxStrangers*4*128 {
+			return answer(nil, story.ErrStrangers)
+		}
+		v := make([]byte, n)
+		js.CopyBytesToGo(v, a[1])
+		s, err := story.ParseStrangers([]byte(a[0].String()), v)
+		if err == nil {
+			err = s.Warm()
+		}
+		if err != nil {
+			return answer(nil, err)
+		}
+		strangers = s
+		return answer(json.Marshal(map[string]int{"n": len(s.Faces)}))
 	})
 	funcs["fwStoryFaces"] = js.FuncOf(func(_ js.Value, a []js.Value) any {
 		if len(a) < 3 {

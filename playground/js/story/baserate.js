@@ -7,6 +7,7 @@ import { t, currentLang } from '../i18n.js';
 import { ask } from './rpc.js';
 import { sources } from './sources.js';
 import { misid } from './misid.js';
+import { strangers, countBelow } from './strangers.js';
 
 const $ = (id) => document.getElementById(id);
 const MAX_FIGURES = 240;
@@ -26,10 +27,15 @@ function presets() { return sources().baseRate; }
 
 function galleryN(id) {
   if (id === 'this') return misid.gallery.length;
+  if (id === 'strangers') return strangers.n;
   return presets().galleries.find((g) => g.id === id).n;
 }
 
+// measuredRate is the share of strangers raised at the threshold: from the
+// bundled gallery once searched, else from the visitor's own gallery.
 function measuredRate() {
+  const s = strangers.report;
+  if (s && countBelow(misid.threshold) > 0) return countBelow(misid.threshold) / s.n;
   const r = misid.report;
   return r && r.fmrDefined && r.fmr > 0 ? r.fmr : null;
 }
@@ -66,7 +72,7 @@ function radio(group, id, label, checked) {
 }
 
 function renderChoices() {
-  const gs = [['this', t('br.g.this', { n: misid.gallery.length })], ...presets().galleries.map((g) => [g.id, t(`br.g.${g.id}`)])];
+  const gs = [['this', t('br.g.this', { n: misid.gallery.length })], ...(strangers.n ? [['strangers', t('br.g.strangers', { n: strangers.n })]] : []), ...presets().galleries.map((g) => [g.id, t(`br.g.${g.id}`)])];
   $('br-galleries').replaceChildren(...gs.map(([id, label]) => radio('br-gallery', id, label, baseRate.gallery === id)));
   const m = measuredRate();
   const rs = [['measured', m === null ? t('br.r.measuredNone') : t('br.r.measured', { f: sci(m) })],
@@ -173,6 +179,20 @@ function drawCrowd(falseN) {
   const cap = t(per > 1 ? 'br.crowdScaled' : 'br.crowd', vars);
   $('br-crowd-caption').textContent = cap;
   c.setAttribute('aria-label', cap);
+}
+
+/**
+ * show takes the visitor from the stranger search to the panel: the
+ * measured rate (when a stranger was raised) at national scale, the
+ * panel scrolled into view and its heading focused.
+ */
+export async function show() {
+  baseRate.gallery = 'korean';
+  if (measuredRate() !== null) baseRate.rate = 'measured';
+  await compute();
+  const h = $('br-title');
+  h.scrollIntoView({ block: 'start', behavior: reducedMotion.matches ? 'auto' : 'smooth' });
+  h.focus({ preventScroll: true });
 }
 
 /** initBaseRate wires the panel; compute() runs once the worker is up. */

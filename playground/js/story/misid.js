@@ -24,9 +24,17 @@ let ctx = null;
 let nextId = 1;
 let ratesRunning = false, ratesAgain = false;
 const listeners = new Set();
+const enrolListeners = new Set();
+const thresholdListeners = new Set();
 
 /** onReport calls f(report) after every new comparison. */
 export function onReport(f) { listeners.add(f); }
+
+/** onEnrol calls f() after every new enrolment. */
+export function onEnrol(f) { enrolListeners.add(f); }
+
+/** onThreshold calls f(threshold) whenever the slider moves. */
+export function onThreshold(f) { thresholdListeners.add(f); }
 
 function fmt(x, digits = 2) { return Number(x).toFixed(digits); }
 function pct(x) { return new Intl.NumberFormat(currentLang(), { style: 'percent', maximumFractionDigits: 1 }).format(x); }
@@ -74,6 +82,7 @@ async function enrol() {
     status('misid.enrol.done', { n: got.length });
     $('misid-enrol').textContent = t('misid.enrol.again');
     renderYou();
+    for (const f of enrolListeners) f();
     await refresh();
   } catch (e) {
     status(null, e.message);
@@ -117,6 +126,7 @@ function addFaces(file, faces) {
 export async function addFiles(files) {
   const list = [...files];
   if (!list.length) return;
+  $('misid-own').open = true; // show what becomes of them
   await ctx.ensureModels();
   for (const file of list) {
     const name = file.webkitRelativePath || file.name;
@@ -228,11 +238,11 @@ export function render() {
   $('misid-threshold-value').textContent = fmt(misid.threshold);
   const r = misid.report;
   const top = $('misid-top');
+  // The placeholder is a paragraph, not an item of the list.
+  $('misid-top-none').hidden = !!(r && r.ranked.length);
+  top.hidden = !(r && r.ranked.length);
   if (!r || !r.ranked.length) {
-    const li = document.createElement('li');
-    li.className = 'none';
-    li.textContent = t('misid.top.none');
-    top.replaceChildren(li);
+    top.replaceChildren();
   } else {
     top.replaceChildren(...r.ranked.slice(0, TOP).map((m) => {
       const g = misid.gallery.find((x) => x.id === m.id);
@@ -293,10 +303,9 @@ function drawHist(r) {
   g.lineWidth = 2;
   g.beginPath(); g.moveTo(x(misid.threshold), 0); g.lineTo(x(misid.threshold), h - pad); g.stroke();
   g.fillStyle = '#aab6c0';
-  g.font = '11px system-ui, sans-serif';
-  for (const v of [0, 0.3, 0.6, 0.9, 1.2]) g.fillText(v.toFixed(1), Math.min(w - 20, x(v)), h - 4);
-  g.fillStyle = 'rgba(255,140,66,1)'; g.fillText(t('misid.hist.genuine'), 6, 12);
-  g.fillStyle = 'rgba(77,195,255,1)'; g.fillText(t('misid.hist.impostor'), 6, 26);
+  g.font = '13px system-ui, sans-serif';
+  for (const v of [0, 0.3, 0.6, 0.9, 1.2]) g.fillText(v.toFixed(1), Math.min(w - 24, x(v)), h - 4);
+  // The legend is the figure's caption (HTML), so it never covers a bar.
 }
 
 /** initMisid wires the scene's controls. */
@@ -305,7 +314,12 @@ export function initMisid(context) {
   $('misid-enrol').addEventListener('click', enrol);
   const slider = $('misid-threshold');
   misid.threshold = Number(slider.value);
-  slider.addEventListener('input', () => { misid.threshold = Number(slider.value); render(); refresh(); });
+  slider.addEventListener('input', () => {
+    misid.threshold = Number(slider.value);
+    render();
+    for (const f of thresholdListeners) f(misid.threshold);
+    refresh();
+  });
   $('misid-files').addEventListener('change', (e) => { addFiles(e.target.files).finally(() => { e.target.value = ''; }); });
   $('misid-folder').addEventListener('change', (e) => { addFiles(e.target.files).finally(() => { e.target.value = ''; }); });
   $('misid-inview').addEventListener('click', addInView);

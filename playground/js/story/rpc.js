@@ -28,7 +28,21 @@ function post(worker, msg, transfer = []) {
 
 /** ask sends one JSON request ({op, …}) and resolves to the parsed answer. */
 export async function ask(worker, req) {
+  return (await askTimed(worker, req)).answer;
+}
+
+/** askTimed is ask that also gives the time the worker spent on it (ms, in the worker's clock). */
+export async function askTimed(worker, req) {
   const m = await post(worker, { type: 'story', json: JSON.stringify(req) });
+  return { answer: JSON.parse(m.json), ms: m.ms };
+}
+
+/**
+ * loadStrangers hands the bundled stranger gallery (its manifest text and
+ * vectors) to the worker once; it resolves to {n}. The vectors are copied.
+ */
+export async function loadStrangers(worker, manifest, vectors) {
+  const m = await post(worker, { type: 'storyStrangers', manifest, vectors: vectors.slice(0) });
   return JSON.parse(m.json);
 }
 

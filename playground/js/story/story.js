@@ -12,10 +12,15 @@
 //   nearestStranger {id, distance} or null
 //   baseRate    {gallery, rate, n, f, result: match.BaseRateResult} or null
 //   storyReady  true once the sources are loaded and the scenes rendered
-import { onLang } from '../i18n.js';
+//   strangers   {n, bytes, searchMs, threshold, raised, nearest: [{id, distance, match, move}]} or null
+//   meter       {running, distance, match, looks, faces, misses, samples} (the "are you still you?" meter)
+import { onLang, currentLang } from '../i18n.js';
+import { markLang } from './lang.js';
 import { loadSources, renderCitations, renderList } from './sources.js';
-import { initMisid, misid, onReport, relabel as relabelMisid } from './misid.js';
-import { initBaseRate, compute, render as renderBaseRate, baseRate } from './baserate.js';
+import { initMisid, misid, onReport, onEnrol, onThreshold, relabel as relabelMisid } from './misid.js';
+import { initBaseRate, compute, render as renderBaseRate, baseRate, show as showBaseRate } from './baserate.js';
+import { initStrangers, strangers, countBelow, onStrangers, rerun as rerunStrangers, render as renderStrangers } from './strangers.js';
+import { initMeter, meter, stats as meterStats, setVisible as meterVisible, enrolled as meterEnrolled, render as renderMeter } from './meter.js';
 import { initData, playFlow, relabel as relabelData, renderSent } from './data.js';
 import { pixelsOf } from './rpc.js';
 
@@ -37,6 +42,18 @@ function defineHook(hook) {
     nearestStranger: () => (misid.report && misid.report.nearestStranger ? { id: misid.report.nearestStranger, distance: misid.report.nearestStrangerDistance } : null),
     baseRate: () => (baseRate.last ? JSON.parse(JSON.stringify(baseRate.last)) : null),
     storyReady: () => ready,
+    strangers: () => {
+      const r = strangers.report;
+      if (!r) return null;
+      return {
+        n: r.n, bytes: strangers.bytes, searchMs: strangers.searchMs, roundTripMs: strangers.roundTripMs, threshold: misid.threshold, raised: countBelow(misid.threshold),
+        nearest: r.nearest.map((s) => ({ id: s.id, distance: s.distance, match: s.distance < misid.threshold, move: Math.max(0, s.distance - misid.threshold) })),
+      };
+    },
+    meter: () => {
+      const s = meter.last;
+      return { running: meter.running, distance: s ? s.d : null, match: s && s.d !== null ? s.d < misid.threshold : null, ...meterStats(), samples: meter.samples.length };
+    },
   };
   for (const [k, get] of Object.entries(props)) Object.defineProperty(hook, k, { get, enumerable: true });
 }
@@ -53,6 +70,7 @@ export function initStory(app) {
     ensureModels: app.ensureModels,
     hasSource: app.hasSource,
     citations: renderCitations,
+    showBaseRate: (gallery) => showBaseRate(gallery),
     // still grabs the picture on the stage (photo, or the video's frame).
     still() {
       const photo = $('photo'), video = $('video');
@@ -64,12 +82,17 @@ export function initStory(app) {
   initMisid(ctx);
   initBaseRate(ctx);
   initData(ctx);
+  initStrangers(ctx);
+  initMeter(ctx);
   onReport(() => compute());
+  onStrangers(() => compute());
+  onEnrol(() => { rerunStrangers(); meterEnrolled(); });
+  onThreshold(() => { renderStrangers(); renderMeter(); });
   loadSources().then(() => {
     renderAll();
     ready = true;
   }).catch((e) => { $('error').textContent = e.message; $('error').hidden = false; });
-  onLang(() => { if (ready) renderAll(); });
+  onLang(() => { if (ready) renderAll(); else markLang($('case'), currentLang()); });
   app.onSent(() => renderSent());
 }
 
@@ -78,7 +101,10 @@ function renderAll() {
   renderList($('sources-list'));
   relabelMisid();
   relabelData();
+  renderStrangers();
+  renderMeter();
   renderBaseRate();
+  for (const id of ['story-misid', 'story-data', 'story-sources', 'scene-misid', 'scene-data', 'case']) markLang($(id), currentLang());
 }
 
 /** showStory shows the articles of a story scene (or hides them all). */
@@ -86,6 +112,7 @@ export function showStory(scene) {
   $('story-misid').hidden = scene !== 'misid';
   $('story-data').hidden = scene !== 'data';
   $('story-sources').hidden = !SCENES.includes(scene);
+  meterVisible(scene === 'misid');
   if (scene === 'misid') compute();
   if (scene === 'data') {
     renderSent();

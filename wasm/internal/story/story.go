@@ -240,16 +240,49 @@ func BaseRates(in []match.BaseRateInput) ([]match.BaseRateResult, error) {
 //	"rates"          RatesRequest's fields        → RatesReport
 //	"baseRate"       inputs: []BaseRateInput      → {"results": […]}
 //	"perComparison"  p, n                         → {"rate": f}
+//	"strangers"      you, threshold, k, bins      → SearchReport (HandleWith only)
+//	"distance"       you, face                    → {"distance": d}
 type Request struct {
 	Op string `json:"op"`
 	RatesRequest
 	Inputs []match.BaseRateInput `json:"inputs"`
 	P      float64               `json:"p"`
 	N      int64                 `json:"n"`
+	K      int                   `json:"k"`
+	// Face is one embedding to compare with the mean of You ("distance").
+	Face []float32 `json:"face"`
+}
+
+// Still is the distance of one face (the one in view now) to the mean of
+// the enrolment: the "are you still you?" meter.
+func Still(you [][]float32, face []float32) (float64, error) {
+	if len(you) == 0 {
+		return 0, ErrNoYou
+	}
+	if len(you) > MaxYou {
+		return 0, fmt.Errorf("%w: %d enrolment frames (at most %d)", ErrRequest, len(you), MaxYou)
+	}
+	ys, err := toEmbeddings(you, "enrolment frame")
+	if err != nil {
+		return 0, err
+	}
+	p, err := Probe(ys)
+	if err != nil {
+		return 0, err
+	}
+	f, err := match.FromSlice(face)
+	if err != nil {
+		return 0, fmt.Errorf("%w: face: %w", ErrRequest, err)
+	}
+	return float64(match.Distance(&p, &f)), nil
 }
 
 // Handle answers one JSON request with JSON.
-func Handle(req []byte) ([]byte, error) {
+func Handle(req []byte) ([]byte, error) { return HandleWith(req, nil) }
+
+// HandleWith is Handle with the bundled stranger gallery, once loaded
+// (nil before: a "strangers" request is then an error).
+func HandleWith(req []byte, strangers *Strangers) ([]byte, error) {
 	if len(req) > MaxRequestBytes {
 		return nil, fmt.Errorf("%w: %d bytes (at most %d)", ErrRequest, len(req), MaxRequestBytes)
 	}
@@ -273,6 +306,20 @@ func Handle(req []byte) ([]byte, error) {
 		out = struct {
 			Results []match.BaseRateResult `json:"results"`
 		}{r}
+	case "strangers":
+		r, err := strangers.Search(SearchRequest{You: q.You, Threshold: q.Threshold, K: q.K, Bins: q.Bins})
+		if err != nil {
+			return nil, err
+		}
+		out = r
+	case "distance":
+		d, err := Still(q.You, q.Face)
+		if err != nil {
+			return nil, err
+		}
+		out = struct {
+			Distance float64 `json:"distance"`
+		}{d}
 	case "perComparison":
 		f, err := match.PerComparisonRate(q.P, q.N)
 		if err != nil {
