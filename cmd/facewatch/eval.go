@@ -24,6 +24,7 @@ import (
 	"github.com/facewatch/facewatch/facelib"
 	"github.com/facewatch/facewatch/facelib/align"
 	"github.com/facewatch/facewatch/facelib/match"
+	"github.com/facewatch/facewatch/facelib/rates"
 )
 
 func init() {
@@ -80,7 +81,7 @@ type evalDET struct {
 	Y         float64 `json:"y"`
 }
 
-func toEvalRate(r match.Rate) evalRate {
+func toEvalRate(r rates.Rate) evalRate {
 	return evalRate{r.Threshold, r.FMR, r.FNMR, r.FalseMatches, r.FalseNonMatches}
 }
 
@@ -195,7 +196,7 @@ Flags:
 		return fail(fmt.Errorf("%s: need at least two people with two usable photos each (got %d genuine and %d impostor pairs); the layout is DIR/PERSON/*.jpg",
 			dir, len(genuine), len(impostor)))
 	}
-	scores, err := match.NewScores(genuine, impostor, match.Distances)
+	scores, err := rates.NewScores(genuine, impostor, rates.Distances)
 	if err != nil {
 		return fail(err)
 	}
@@ -415,7 +416,7 @@ const detPlotPixels = 800
 
 // writeDETPlot draws the curve on probit axes, with the line where FMR equals
 // FNMR and the equal error rate marked on it.
-func writeDETPlot(path string, det []match.DETPoint, eer match.EER, title string) error {
+func writeDETPlot(path string, det []rates.DETPoint, eer rates.EER, title string) error {
 	p := plot.New()
 	p.Title.Text = title
 	p.Title.TextStyle.Font.Size = vg.Points(13)

@@ -1,6 +1,8 @@
-// Package match owns what happens after a face has become a 128-d
-// embedding: comparing embeddings, searching galleries, measuring error
-// rates, and the base-rate arithmetic of searching large galleries.
+// Package match owns what an importer does with a face's 128 numbers:
+// comparing embeddings and searching galleries. Measuring error rates and
+// the base-rate arithmetic of large galleries are in facelib/rates, which
+// works on scores, not embeddings: a program that only identifies faces
+// needs none of it.
 //
 // # Embeddings and distances
 //
@@ -34,26 +36,8 @@
 // measuring the survivors exactly. BenchmarkSearchVsScan compares a 1M
 // search with plain loops over the same 512 MB.
 //
-// # Error rates
-//
-// Scores holds genuine (mated) and impostor (non-mated) comparison scores
-// together with their Polarity (Distances: lower = more similar;
-// Similarities: higher = more similar). From it come FMR and FNMR at a
-// threshold, ROC and DET curves, the equal error rate, the threshold for a
-// target FMR, and histograms.
-//
-// # Base rates
-//
-// BaseRate turns a gallery size N, a per-comparison false match rate f, a
-// prevalence and a true positive rate into the numbers the playground
-// shows: expected false candidates per search (N·f), the probability of at
-// least one, and the share of alerts that are right. Crowd scales the same
-// computation to M people passing a camera. AlertShare computes the share
-// of correct alerts from published counts.
-//
-// Result types (Candidate, Verification, Rate, EER, DETPoint, Histogram,
-// BaseRateResult, CrowdResult, AlertShareResult) carry JSON tags for the
-// playground and the CLI; every number in them is finite for valid input.
+// Result types (Candidate, Verification) carry JSON tags for the playground
+// and the CLI; every number in them is finite for valid input.
 //
 // The package is pure Go, does no I/O, and builds for GOOS=js GOARCH=wasm.
 // It compares faces only: it infers nothing else about a person.

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/facewatch/facewatch/facelib/match"
+	"github.com/facewatch/facewatch/facelib/rates"
 )
 
 // golden.json holds the descriptors that face-api (tfjs) computes for the
@@ -92,7 +93,7 @@ func TestGoldenDescriptors(t *testing.T) {
 	}
 	// 15 impostor pairs, none accepted at 0.6. The genuine list here is the
 	// six self-comparisons (distance 0).
-	s, err := match.NewScores(make([]float64, len(embs)), impostor, match.Distances)
+	s, err := rates.NewScores(make([]float64, len(embs)), impostor, rates.Distances)
 	if err != nil {
 		t.Fatal(err)
 	}

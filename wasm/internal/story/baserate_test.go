@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/facewatch/facewatch/facelib/match"
+	"github.com/facewatch/facewatch/facelib/rates"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/baserate.json from playground/i18n/sources.json")
@@ -43,7 +43,7 @@ type presets struct {
 type fixtureCase struct {
 	Gallery string               `json:"gallery"`
 	Rate    string               `json:"rate"`
-	Result  match.BaseRateResult `json:"result"`
+	Result  rates.BaseRateResult `json:"result"`
 }
 
 type fixture struct {
@@ -87,10 +87,10 @@ func computeFixture(t *testing.T) fixture {
 		}
 		fx.Rates[r.ID] = f
 	}
-	var inputs []match.BaseRateInput
+	var inputs []rates.BaseRateInput
 	for _, g := range br.Galleries {
 		for _, r := range br.Rates {
-			inputs = append(inputs, match.BaseRateInput{GallerySize: g.N, FalseMatchRate: fx.Rates[r.ID], Prevalence: br.Prevalence, TruePositiveRate: br.TruePositiveRate})
+			inputs = append(inputs, rates.BaseRateInput{GallerySize: g.N, FalseMatchRate: fx.Rates[r.ID], Prevalence: br.Prevalence, TruePositiveRate: br.TruePositiveRate})
 			fx.Cases = append(fx.Cases, fixtureCase{Gallery: g.ID, Rate: r.ID})
 		}
 	}
@@ -98,7 +98,7 @@ func computeFixture(t *testing.T) fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var res struct{ Results []match.BaseRateResult }
+	var res struct{ Results []rates.BaseRateResult }
 	if err := json.Unmarshal(out, &res); err != nil {
 		t.Fatal(err)
 	}
@@ -147,14 +147,14 @@ func TestBaseRateFixture(t *testing.T) {
 // for is enrolled and found (prevalence and TPR 1, the presets' best case).
 func TestBaseRateCase(t *testing.T) {
 	fx := computeFixture(t)
-	find := func(g, r string) match.BaseRateResult {
+	find := func(g, r string) rates.BaseRateResult {
 		for _, c := range fx.Cases {
 			if c.Gallery == g && c.Rate == r {
 				return c.Result
 			}
 		}
 		t.Fatalf("no case %s × %s", g, r)
-		return match.BaseRateResult{}
+		return rates.BaseRateResult{}
 	}
 	tests := []struct {
 		gallery, rate string
@@ -183,7 +183,7 @@ func TestBaseRateCase(t *testing.T) {
 	// ACLU: 28 of 535 searches against 25,000 photos returned a false
 	// match; the per-comparison rate that gives that is about 2.15e-6.
 	f := fx.Rates["aclu"]
-	if got := match.ProbAtLeastOne(f, 25000); math.Abs(got-28.0/535) > 1e-12 {
+	if got := rates.ProbAtLeastOne(f, 25000); math.Abs(got-28.0/535) > 1e-12 {
 		t.Errorf("ACLU rate %v gives P(any) %v, want 28/535", f, got)
 	}
 	if f < 2.1e-6 || f > 2.2e-6 {

@@ -8,7 +8,7 @@
 //     the nearest faces, genuine and impostor distance histograms, FMR and
 //     FNMR at the visitor's threshold, and the distance at which the nearest
 //     stranger becomes "you".
-//   - The base-rate panel: BaseRates runs facelib/match.BaseRate on the
+//   - The base-rate panel: BaseRates runs facelib/rates.BaseRate on the
 //     page's presets (gallery sizes × false match rates), and
 //     PerComparisonRate derives a per-comparison rate from a published
 //     per-search figure, so the page, the Go tests and the shared fixture

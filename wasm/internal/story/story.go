@@ -8,6 +8,7 @@ import (
 	"sort"
 
 	"github.com/facewatch/facewatch/facelib/match"
+	"github.com/facewatch/facewatch/facelib/rates"
 )
 
 // Limits on what one request may carry: far beyond a visitor's gallery,
@@ -84,8 +85,8 @@ type RatesReport struct {
 	FMRDefined      bool    `json:"fmrDefined"`
 	FNMRDefined     bool    `json:"fnmrDefined"`
 	// Histograms of both over [HistLo, HistHi].
-	GenuineHist  *match.Histogram `json:"genuineHist"`
-	ImpostorHist *match.Histogram `json:"impostorHist"`
+	GenuineHist  *rates.Histogram `json:"genuineHist"`
+	ImpostorHist *rates.Histogram `json:"impostorHist"`
 	// NearestStranger is the impostor face nearest the visitor and its
 	// distance: at any threshold above that distance, a stranger is "you".
 	NearestStranger         string  `json:"nearestStranger"`
@@ -179,10 +180,10 @@ func Rates(req RatesRequest) (*RatesReport, error) {
 		}
 		return a.ID < b.ID
 	})
-	if r.GenuineHist, err = match.NewHistogram(HistLo, HistHi, bins); err != nil {
+	if r.GenuineHist, err = rates.NewHistogram(HistLo, HistHi, bins); err != nil {
 		return nil, err
 	}
-	r.ImpostorHist, _ = match.NewHistogram(HistLo, HistHi, bins)
+	r.ImpostorHist, _ = rates.NewHistogram(HistLo, HistHi, bins)
 	for _, d := range r.Genuine {
 		r.GenuineHist.Add(d)
 	}
@@ -201,7 +202,7 @@ func Rates(req RatesRequest) (*RatesReport, error) {
 		if len(i) == 0 {
 			i = []float64{math.MaxFloat64 / 4}
 		}
-		s, err := match.NewScores(g, i, match.Distances)
+		s, err := rates.NewScores(g, i, rates.Distances)
 		if err != nil {
 			return nil, err
 		}
@@ -219,14 +220,14 @@ func Rates(req RatesRequest) (*RatesReport, error) {
 	return r, nil
 }
 
-// BaseRates runs match.BaseRate on each input, in order.
-func BaseRates(in []match.BaseRateInput) ([]match.BaseRateResult, error) {
+// BaseRates runs rates.BaseRate on each input, in order.
+func BaseRates(in []rates.BaseRateInput) ([]rates.BaseRateResult, error) {
 	if len(in) > MaxPresets {
 		return nil, fmt.Errorf("%w: %d base-rate inputs (at most %d)", ErrRequest, len(in), MaxPresets)
 	}
-	out := make([]match.BaseRateResult, len(in))
+	out := make([]rates.BaseRateResult, len(in))
 	for i, x := range in {
-		r, err := match.BaseRate(x)
+		r, err := rates.BaseRate(x)
 		if err != nil {
 			return nil, fmt.Errorf("base-rate input %d: %w", i, err)
 		}
@@ -245,7 +246,7 @@ func BaseRates(in []match.BaseRateInput) ([]match.BaseRateResult, error) {
 type Request struct {
 	Op string `json:"op"`
 	RatesRequest
-	Inputs []match.BaseRateInput `json:"inputs"`
+	Inputs []rates.BaseRateInput `json:"inputs"`
 	P      float64               `json:"p"`
 	N      int64                 `json:"n"`
 	K      int                   `json:"k"`
@@ -304,7 +305,7 @@ func HandleWith(req []byte, strangers *Strangers) ([]byte, error) {
 			return nil, err
 		}
 		out = struct {
-			Results []match.BaseRateResult `json:"results"`
+			Results []rates.BaseRateResult `json:"results"`
 		}{r}
 	case "strangers":
 		r, err := strangers.Search(SearchRequest{You: q.You, Threshold: q.Threshold, K: q.K, Bins: q.Bins})
@@ -321,7 +322,7 @@ func HandleWith(req []byte, strangers *Strangers) ([]byte, error) {
 			Distance float64 `json:"distance"`
 		}{d}
 	case "perComparison":
-		f, err := match.PerComparisonRate(q.P, q.N)
+		f, err := rates.PerComparisonRate(q.P, q.N)
 		if err != nil {
 			return nil, err
 		}

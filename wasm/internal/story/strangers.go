@@ -9,6 +9,7 @@ import (
 	"sort"
 
 	"github.com/facewatch/facewatch/facelib/match"
+	"github.com/facewatch/facewatch/facelib/rates"
 )
 
 // The bundled stranger gallery (assets/strangers, built by
@@ -143,7 +144,7 @@ type SearchReport struct {
 	// Distances holds every stranger's distance, ascending: the page counts
 	// the strangers below any threshold without asking again.
 	Distances []float64        `json:"distances"`
-	Hist      *match.Histogram `json:"hist"`
+	Hist      *rates.Histogram `json:"hist"`
 }
 
 // Search compares the mean of the visitor's enrolment with every stranger.
@@ -195,7 +196,7 @@ func (s *Strangers) Search(req SearchRequest) (*SearchReport, error) {
 		return all[i].ID < all[j].ID
 	})
 	r := &SearchReport{N: len(all), Threshold: req.Threshold, Distances: make([]float64, len(all))}
-	if r.Hist, err = match.NewHistogram(HistLo, HistHi, bins); err != nil {
+	if r.Hist, err = rates.NewHistogram(HistLo, HistHi, bins); err != nil {
 		return nil, err
 	}
 	for i, x := range all {

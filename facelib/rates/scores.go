@@ -1,4 +1,4 @@
-package match
+package rates
 
 import (
 	"errors"
@@ -10,14 +10,16 @@ import (
 
 var (
 	// ErrNoScores reports an empty genuine or impostor score list.
-	ErrNoScores = errors.New("match: empty score list")
+	ErrNoScores = errors.New("rates: empty score list")
 	// ErrBadScore reports a NaN or infinite score.
-	ErrBadScore = errors.New("match: bad score")
+	ErrBadScore = errors.New("rates: bad score")
 	// ErrBadPolarity reports a Polarity other than Distances or
 	// Similarities.
-	ErrBadPolarity = errors.New("match: bad score polarity")
+	ErrBadPolarity = errors.New("rates: bad score polarity")
 	// ErrBadRate reports a rate or probability outside [0, 1] or NaN.
-	ErrBadRate = errors.New("match: bad rate")
+	ErrBadRate = errors.New("rates: bad rate")
+	// ErrBadThreshold reports a threshold that is not a finite number.
+	ErrBadThreshold = errors.New("rates: bad threshold")
 )
 
 // Polarity says which direction of a score means "more similar". There is
@@ -349,7 +351,7 @@ func (s *Scores) ThresholdForFMR(target float64) (Rate, error) {
 }
 
 // ErrBadHistogram reports an unusable histogram range or bin count.
-var ErrBadHistogram = errors.New("match: bad histogram")
+var ErrBadHistogram = errors.New("rates: bad histogram")
 
 // MaxBins is the largest bin count NewHistogram accepts.
 const MaxBins = 1 << 16

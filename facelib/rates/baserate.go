@@ -1,4 +1,4 @@
-package match
+package rates
 
 import (
 	"errors"
@@ -12,7 +12,7 @@ import (
 const MaxPopulation = 1e12
 
 // ErrBadCount reports a negative or too large count.
-var ErrBadCount = errors.New("match: bad count")
+var ErrBadCount = errors.New("rates: bad count")
 
 // BaseRateInput describes one 1:N search.
 //
