@@ -160,7 +160,7 @@ test('a student on plain http takes part with a photo, processed on the device',
   // The same photo through facewatch embed (native Go): the same face.
   const r = spawnSync(BIN, ['embed', PHOTO], { cwd: ROOT, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
-  const native = JSON.parse(r.stdout)[0].faces[0].embedding;
+  const native = JSON.parse(r.stdout).images[0].faces[0].embedding;
   const d = dist(native, share.embedding);
   measure('photo in the browser vs facewatch embed of the same photo', d.toFixed(4));
   assert.ok(d < 0.1, `the photo's numbers are ${d} from facewatch embed's`);

@@ -49,7 +49,7 @@ function nativeFaces(files) {
   const r = spawnSync(BIN, ['embed', ...files], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
   assert.equal(r.status, 0, `facewatch embed: ${r.stderr}`);
   const out = [];
-  for (const img of JSON.parse(r.stdout)) {
+  for (const img of JSON.parse(r.stdout).images) {
     img.faces.forEach((f, i) => { if (f.eyes_found) out.push({ file: path.basename(img.file), face: i, e: f.embedding }); });
   }
   return out;
