@@ -81,6 +81,9 @@ async function main() {
   // ?overlay=off drops the ebiten overlay (to measure what it costs); the
   // page's plain boxes stay.
   if (q.get('overlay') === 'off') $('overlay').remove();
+  // On a phone the Tracked scene's explanation starts folded: the counts
+  // and the list stay near the video.
+  if (matchMedia('(max-width: 700px)').matches) $('reid-explain').open = false;
   wire();
   // The words and the source load together: on a link straight to the
   // camera its stream is already opening (js/boot.js), and the first frame
