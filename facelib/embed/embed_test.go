@@ -357,7 +357,18 @@ func TestThreadsStop(t *testing.T) {
 	}
 	m := loadModel(t)
 	chip, _ := readChip(t, readGolden(t).Chips[0].File)
+	// Workspaces of earlier tests may still be stopping their helpers:
+	// count once the number has settled.
 	before := runtime.NumGoroutine()
+	for range 50 {
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond)
+		n := runtime.NumGoroutine()
+		if n >= before {
+			break
+		}
+		before = n
+	}
 	func() {
 		ws := m.NewWorkspace(embed.WithThreads(4))
 		if _, err := ws.Embed(chip); err != nil {
