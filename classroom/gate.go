@@ -136,6 +136,9 @@ func (r *room) gateMessage(g *gate, m Message, now time.Time) {
 		}
 		// The same answer, matched or not: the gate learns nothing back.
 		r.pushGate(g)
+	case TypeLeave:
+		r.removeGate(g, EndedLeft)
+		r.pushClass("")
 	default:
 		r.sendError(g.conn, ErrCodeForbidden, m.Type, "a gate cannot send this")
 	}
