@@ -268,9 +268,10 @@ function onEmbedded(ev) {
   if (m.error || m.id !== pendingKey || !running) return;
   const e = new Float32Array(m.embedding);
   state.embedded++;
-  offer(e);
   // The tracker remembers the face by these numbers (re-identification).
-  frameWorker.postMessage({ type: 'observe', key: m.id, embedding: m.embedding }, [m.embedding]);
+  const back = e.slice();
+  frameWorker.postMessage({ type: 'observe', key: m.id, embedding: back.buffer }, [back.buffer]);
+  offer(e);
 }
 
 function dist(a, b) {
