@@ -20,7 +20,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT, startServer, launch, newPage, screenshot, measure } from './lib.mjs';
+import { ROOT, SHOTS, startServer, launch, newPage, screenshot, measure } from './lib.mjs';
 
 const MSG = Object.fromEntries(['en', 'ko'].map((l) => [l, JSON.parse(fs.readFileSync(path.join(ROOT, 'playground/classroom/i18n', `${l}.json`), 'utf8'))]));
 const LAPTOP = { width: 1280, height: 800 };
@@ -61,7 +61,9 @@ async function shots(page, name) {
     await page.setViewportSize(size);
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.waitForTimeout(150);
-    await screenshot(page, `gates-${name}-${tag}`);
+    // The phone's whole page, to see what is below the fold.
+    if (tag === 'phone') await page.screenshot({ path: path.join(SHOTS, `gates-${name}-${tag}.png`), fullPage: true });
+    else await screenshot(page, `gates-${name}-${tag}`);
     // Nothing is wider than the screen.
     const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(over <= 1, `${name} at ${size.width}px is ${over}px too wide`);
