@@ -355,7 +355,7 @@ function el(name, attrs, text) {
 function drawGateMap(travellers) {
   const svg = $('gate-map');
   const X = { A: 190, B: 360, C: 530 }, Y = 62;
-  const h = 130 + Math.max(1, travellers.length) * 24;
+  const h = 136 + Math.max(1, travellers.length) * 28;
   svg.setAttribute('viewBox', `0 0 620 ${h}`);
   const title = travellers.length ? travellers.map(journeyText).join('; ') : t('teach.gates.none');
   const kids = [el('title', { id: 'gate-map-title' }, `${t('teach.gates.mapLabel')}: ${title}`)];
@@ -367,7 +367,7 @@ function drawGateMap(travellers) {
   }
   travellers.forEach((s, i) => {
     const colour = COLOURS[state.students.indexOf(s) % COLOURS.length];
-    const y = 124 + i * 24;
+    const y = 128 + i * 28;
     const off = (i % 5 - 2) * 5;
     const pts = s.journey.map((x) => `${X[x.gate]},${Y + off}`).join(' ');
     if (s.journey.length > 1) kids.push(el('polyline', { points: pts, class: 'path', stroke: colour }));

@@ -70,6 +70,17 @@ async function shots(page, name) {
   }
 }
 
+// axeCheck runs axe-core (tools/node_modules) over the parts of a page the
+// gates added and fails on serious or critical violations. page.evaluate
+// is not subject to the page's CSP, which forbids injected scripts.
+const AXE = fs.readFileSync(path.join(ROOT, 'tools/node_modules/axe-core/axe.min.js'), 'utf8');
+async function axeCheck(page, include, what) {
+  await page.evaluate(AXE);
+  const found = await page.evaluate((inc) => window.axe.run({ include: inc }, { resultTypes: ['violations'] })
+    .then((r) => r.violations.filter((v) => ['serious', 'critical'].includes(v.impact)).map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)), include);
+  assert.deepEqual(found, [], `axe on ${what}`);
+}
+
 let server, browserA, browserB;
 before(async () => {
   server = await startServer({ args: ['-classroom'] });
@@ -205,6 +216,8 @@ test('gates: a journey A → B, a stranger leaves nothing, "that wasn\'t me", wi
   assert.match(await t.page.textContent('#gate-map title'), /Mina: A \d\d:\d\d → B \d\d:\d\d/);
   assert.deepEqual(await untranslated(t.page), []);
   await shots(t.page, 'teacher-journey');
+  await t.page.setViewportSize(LAPTOP);
+  await axeCheck(t.page, [['#view-gates']], 'the teacher\'s gates scene');
 
   // Nothing but numbers leaves a gate, and only after opting in; a gate
   // receives its own state only: no distance, no name, no journey.
@@ -225,6 +238,7 @@ test('gates: a journey A → B, a stranger leaves nothing, "that wasn\'t me", wi
     measure(`gate ${name}: frames, chips embedded, numbers sent, skipped`, `${st.frames}, ${st.embedded}, ${st.offered}, ${st.skipped}`);
   }
   await shots(gb.page, 'gate-watching');
+  await axeCheck(gb.page, [['main']], 'the gate page');
 
   // Mina sees her own journey; Joon sees none and nothing of Mina.
   await until(mina.page, () => window.facewatchClassroom.journey.length === 2, null, 'Mina\'s own journey');
@@ -233,6 +247,7 @@ test('gates: a journey A → B, a stranger leaves nothing, "that wasn\'t me", wi
   assert.ok(await joon.page.isHidden('#journey-box'));
   assert.ok(!joon.ws.received.some((x) => x.includes('Mina') || /"journey":\[\{/.test(x)), 'Joon received Mina\'s journey');
   await shots(mina.page, 'student-journey');
+  await axeCheck(mina.page, [['#journey-box']], 'Mina\'s journey');
 
   // "That wasn't me" on the sighting at B, by keyboard.
   const notMe = mina.page.locator('#journey li').nth(1).locator('button');
