@@ -513,3 +513,64 @@ func TestGateLearnsNothingAndSightingsUseTheBudget(t *testing.T) {
 		t.Errorf("Mina compared with a third vector after a sighting used her budget: %v", d)
 	}
 }
+
+// Gate devices count against the room's joins and its cap on gates, are
+// refused in a locked room like students, and may leave.
+func TestGateJoinsCappedAndLeave(t *testing.T) {
+	ts := startServer(t, Config{MaxJoins: 3, MaxGates: 2})
+	teacher, tw := ts.teacher()
+	code := tw.str("code")
+	ts.student(code, "Mina")
+	g1, _ := ts.gate(code)
+	ts.gate(code)
+	c := ts.dial()
+	c.send(msg{"v": 1, "type": "gate", "code": code})
+	if e := c.waitType(TypeError); e.str("code") != ErrCodeRoomFull {
+		t.Fatalf("a gate over the caps: %v", e)
+	}
+	g1.send(`{"v":1,"type":"leave"}`)
+	seen := g1.waitClosed()
+	if len(seen) == 0 || seen[len(seen)-1].str("reason") != EndedLeft {
+		t.Errorf("leaving gate saw %v", seen)
+	}
+	teacher.waitFor("one gate left", func(m msg) bool { return m.str("type") == TypeClass && len(m.list("gates")) == 1 })
+	// The gate's place is free, but the room's joins are used up.
+	c = ts.dial()
+	c.send(msg{"v": 1, "type": "gate", "code": code})
+	if e := c.waitType(TypeError); e.str("code") != ErrCodeRoomFull {
+		t.Fatalf("a gate after the room's joins are used: %v", e)
+	}
+	// A locked room takes no gate, with the answer a wrong code gets.
+	ts2 := startServer(t, Config{})
+	t2, w2 := ts2.teacher()
+	t2.send(`{"v":1,"type":"lock","locked":true}`)
+	t2.waitFor("locked", func(m msg) bool { return m.str("type") == TypeClass && m.flag("locked") })
+	c = ts2.dial()
+	c.send(msg{"v": 1, "type": "gate", "code": w2.str("code")})
+	if e := c.waitType(TypeError); e.str("code") != ErrCodeJoinFailed {
+		t.Fatalf("a gate in a locked room: %v", e)
+	}
+}
+
+// A gate device that reconnects with its token is the same gate: its place
+// and its operator's choice are kept.
+func TestGateResume(t *testing.T) {
+	ts := startServer(t, Config{})
+	teacher, tw := ts.teacher()
+	g, gw := ts.gate(tw.str("code"))
+	gateReady(t, teacher, g, gw.str("id"), "C")
+	g.ws.Close()
+	teacher.waitFor("gate away", func(m msg) bool {
+		gs := m.list("gates")
+		return m.str("type") == TypeClass && len(gs) == 1 && msg(gs[0].(map[string]any)).flag("away")
+	})
+	g2 := ts.dial()
+	g2.send(msg{"v": 1, "type": "resume", "token": gw.str("token")})
+	if w := g2.waitType(TypeWelcome); w.str("role") != "gate" || w.str("id") != gw.str("id") {
+		t.Fatalf("resumed gate welcome %v", w)
+	}
+	st := g2.waitType(TypeGateState)
+	if st.str("gate") != "C" || !st.flag("on") {
+		t.Errorf("resumed gate state %v", st)
+	}
+}
