@@ -2,6 +2,7 @@ package classroom
 
 import (
 	"encoding/json"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -572,5 +573,20 @@ func TestGateResume(t *testing.T) {
 	st := g2.waitType(TypeGateState)
 	if st.str("gate") != "C" || !st.flag("on") {
 		t.Errorf("resumed gate state %v", st)
+	}
+}
+
+// /gate redirects to the gate page like /teach and /join, query kept.
+func TestGateRedirect(t *testing.T) {
+	ts := startServer(t, Config{})
+	c := ts.hs.Client()
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	res, err := c.Get(ts.hs.URL + "/gate?lang=ko")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusFound || res.Header.Get("Location") != PathGate+"?lang=ko" {
+		t.Errorf("/gate: %d to %q", res.StatusCode, res.Header.Get("Location"))
 	}
 }
