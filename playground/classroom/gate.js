@@ -10,6 +10,7 @@
 import { $, Client, publish, probeServer } from './common.js';
 import { t, num, setLang, initialLang, onLang, currentLang, wireLangButtons } from './i18n.js';
 import { decode, CONFIRMED } from '../js/wire.js';
+import { fetchBytes } from '../js/net.js';
 import { cameraBlocker, hasVideoInput } from '../js/secure.js';
 
 const DETECT_MODELS = [['facefinder', '../models/facefinder'], ['puploc', '../models/puploc']];
@@ -164,12 +165,6 @@ function call(w, type, payload, transfer = []) {
     w.addEventListener('message', onMsg);
     w.postMessage({ type, ...payload }, transfer);
   });
-}
-
-async function fetchBytes(url) {
-  const r = await fetch(url, { credentials: 'same-origin' });
-  if (!r.ok) throw new Error(`${url}: ${r.status}`);
-  return r.arrayBuffer();
 }
 
 // startWorkers compiles worker.wasm once and starts it in both workers:
