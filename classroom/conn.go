@@ -206,6 +206,9 @@ func (c *conn) readPump() {
 			err = errBinary
 		} else {
 			m, err = Decode(data)
+			if m.Type == TypeSeen || m.Type == TypeShare {
+				clear(data) // the numbers live on only in m, which the room zeroes (seen) or keeps (share)
+			}
 		}
 		if err != nil {
 			c.reply(encodeError(errorCode(err), "", err.Error()))
@@ -275,9 +278,9 @@ var joinFailed = encodeError(ErrCodeJoinFailed, "", "no open class with that cod
 func (c *conn) hello(m Message) {
 	s := c.srv
 	switch m.Type {
-	case TypeCreate, TypeJoin, TypeResume:
+	case TypeCreate, TypeJoin, TypeGate, TypeResume:
 	default:
-		c.reply(encodeError(ErrCodeForbidden, m.Type, "create, join or resume first"))
+		c.reply(encodeError(ErrCodeForbidden, m.Type, "create, join, gate or resume first"))
 		return
 	}
 	if !s.joins.allow(c.key, s.now()) {
@@ -296,7 +299,7 @@ func (c *conn) hello(m Message) {
 			return
 		}
 		c.room = r
-	case TypeJoin, TypeResume:
+	case TypeJoin, TypeGate, TypeResume:
 		code := m.Code
 		if m.Type == TypeResume {
 			code = m.Token[:CodeLen]
@@ -307,8 +310,11 @@ func (c *conn) hello(m Message) {
 			return
 		}
 		kind := evJoin
-		if m.Type == TypeResume {
+		switch m.Type {
+		case TypeResume:
 			kind = evResume
+		case TypeGate:
+			kind = evGate
 		}
 		res := make(chan []byte, 1)
 		select {

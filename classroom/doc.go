@@ -41,25 +41,38 @@
 //	  {"v":1,"type":"remove","id":"s3"}                      teacher removes a student
 //	  {"v":1,"type":"scene","scene":"matrix"}                teacher moves the class on
 //	  {"v":1,"type":"end"}                                   teacher ends; all erased
+//	  {"v":1,"type":"gate","code":"ABCD-EFGH"}               a device joins as a gate camera
+//	  {"v":1,"type":"assign","id":"g1","gate":"A"}           teacher: that device is gate A, B or C
+//	  {"v":1,"type":"watch","on":true}                       gate: its operator opts in (false: stops)
+//	  {"v":1,"type":"seen","embedding":[128 numbers]}        gate: the numbers of a face it saw
+//	  {"v":1,"type":"notme","sighting":"x4"}                 student: that sighting was not me
+//	  {"v":1,"type":"remove","id":"g1"}                      teacher removes a gate device
+//	  {"v":1,"type":"leave"}                                 a gate device leaves too
 //
 //	server → client
-//	  welcome  role, code, display code, resume token; the teacher also gets
-//	           joinURL, qr (a data: URL PNG), cert (the TLS certificate's
-//	           SHA-256 fingerprint, when there is one), scenes and limits; a
-//	           student gets their id and nickname
+//	  welcome  role ("teacher", "student" or "gate"), code, display code,
+//	           resume token; the teacher also gets joinURL, qr (a data: URL
+//	           PNG), cert (the TLS certificate's SHA-256 fingerprint, when
+//	           there is one), scenes, gates and limits; a student gets their
+//	           id and nickname; a gate its id and the gates
 //	  class    teacher only: code, locked, scene, changed (id whose numbers
 //	           just changed), students [{id, nick, shared, away}],
 //	           matrix {ids, d}: d is the upper triangle of the Euclidean
 //	           distance matrix between the students in ids, row by row,
 //	           each rounded down to a multiple of Config.Bin (0.05), or
-//	           null for a pair withheld by Config.MaxCompared
+//	           null for a pair withheld by Config.MaxCompared;
+//	           gates [{id, gate, on, away}]; each student also has journey
+//	           [{id, gate, t (Unix ms), d (binned like the matrix), notMe}]
 //	  state    student only: scene, locked, students (count), sharing
-//	           (count), you {id, nick, shared, rev}
+//	           (count), you {id, nick, shared, rev, journey (their own)}
+//	  gatestate gate only: id, gate ("" until the teacher chooses), on,
+//	           scene, sent (faces taken): the same whether a face matched
+//	           anyone or no one
 //	  error    code (see ErrCode…), about (the refused type), msg
 //	  ended    reason (see Ended…); the server then closes the connection
 //
 // The protocol grows by types, not by fields of old ones: a new kind of
-// member (gate cameras, say) gets its own hello type and its own message
+// member (gate cameras, as above) gets its own hello type and its own message
 // types in typeFields, its own role in welcome and its own snapshot, and
 // Decode keeps refusing what it does not know, so a client newer than its
 // server gets a clear error instead of being half understood. Whatever a
@@ -91,15 +104,30 @@
 //     without them. Leaving or being removed erases the student. A student
 //     whose connection drops stays (with their consent and numbers) for
 //     Config.ResumeWindow, a minute by default, and is then erased.
+//   - A gate device (a phone or laptop that joined with TypeGate and that
+//     the teacher made gate A, B or C) sends, once its operator opts in
+//     (TypeWatch), the numbers of the faces it sees, never an image. Each is
+//     Plausible or refused, and compared with the shares only: the nearest
+//     share under Threshold becomes a sighting of that student {gate, time,
+//     distance binned by Config.Bin}, which spends one of the student's
+//     Config.MaxCompared comparisons; a face that matches no one is zeroed
+//     in the same step and never stored or forwarded. The gate receives
+//     nothing about the result. Faces are limited per gate
+//     (Config.GateRate, Config.GateBurst) and per room (Config.MaxGateSeen);
+//     a student seen again at the same gate within Config.SightingGap keeps
+//     one sighting. Withdrawing, leaving and being removed erase a
+//     student's journey; a student may mark a sighting "that wasn't me"
+//     (TypeNotMe), which the teacher sees as a misidentification.
 //   - Ending the session, the idle timeout, the teacher not coming back
-//     within Config.TeacherGrace, and Shutdown erase the whole room.
+//     within Config.TeacherGrace, and Shutdown erase the whole room,
+//     journeys and gates included.
 //
 // # Abuse
 //
 // CheckOrigin admits only pages of the same host (a request without an
 // Origin header is refused too). Each connection has a read limit, write
 // deadlines, ping/pong, and a token bucket on messages and pings (flooding
-// closes it). Before its first create, join or resume a connection has a
+// closes it). Before its first create, join, gate or resume a connection has a
 // fixed deadline that nothing it sends extends, a few refusals, and a
 // place among Config.MaxPendingPerAddr per address. Join, resume and create
 // attempts share a token bucket per address (IPv6 by /64; behind a proxy

@@ -48,6 +48,7 @@ type welcomeMsg struct {
 	Cert    string   `json:"cert,omitempty"`
 	QR      string   `json:"qr,omitempty"`
 	Scenes  []string `json:"scenes,omitempty"`
+	Gates   []string `json:"gates,omitempty"`
 	Limits  *limits  `json:"limits,omitempty"`
 }
 
@@ -58,6 +59,9 @@ type limits struct {
 	MaxStudents  int     `json:"maxStudents"`
 	ResumeSecs   int     `json:"resumeSeconds"`
 	EmbeddingDim int     `json:"embeddingDim"`
+	GatePerMin   float64 `json:"gatePerMinute"`
+	GateBurst    int     `json:"gateBurst"`
+	MaxGateSeen  int     `json:"maxGateSeen"`
 }
 
 func mustJSON(v any) []byte {

@@ -53,15 +53,26 @@ const (
 	TypeRemove   = "remove"   // teacher: {id} remove a student
 	TypeScene    = "scene"    // teacher: {scene} move the class to a scene
 	TypeEnd      = "end"      // teacher: end the session, erase the room
+
+	TypeGate   = "gate"   // a gate device: {code} join the room as a gate camera
+	TypeAssign = "assign" // teacher: {id, gate} make a gate device gate A, B or C
+	TypeWatch  = "watch"  // gate: {on: bool} its operator opts in (or stops)
+	TypeSeen   = "seen"   // gate: {embedding} the numbers of a face it saw
+	TypeNotMe  = "notme"  // student: {sighting} that sighting of me was not me
 )
+
+// Gates a gate device can be, in the order of the route: A check-in, B
+// security, C boarding (the pages name them).
+var Gates = []string{"A", "B", "C"}
 
 // Message types the server sends.
 const (
-	TypeWelcome = "welcome" // after create/join/resume: role, ids, resume token
-	TypeState   = "state"   // to a student: scene, lock, counts, own status
-	TypeClass   = "class"   // to the teacher: roster and distance matrix
-	TypeError   = "error"   // a refused message: {code, msg}
-	TypeEnded   = "ended"   // the room is gone for this client: {reason}; then close
+	TypeWelcome   = "welcome"   // after create/join/resume: role, ids, resume token
+	TypeState     = "state"     // to a student: scene, lock, counts, own status
+	TypeClass     = "class"     // to the teacher: roster and distance matrix
+	TypeError     = "error"     // a refused message: {code, msg}
+	TypeEnded     = "ended"     // the room is gone for this client: {reason}; then close
+	TypeGateState = "gatestate" // to a gate: which gate it is, whether it watches, how many faces it sent
 )
 
 // Scenes the teacher moves the class through. Student pages show the text
@@ -72,12 +83,13 @@ const (
 	SceneMatrix    = "matrix"    // the similarity matrix by nickname
 	ScenePairs     = "pairs"     // the closest look-alike pairs
 	SceneThreshold = "threshold" // false matches at each threshold (slider)
+	SceneGates     = "gates"     // gate cameras follow those who share from gate to gate
 	SceneScale     = "scale"     // from our class to 57.6 million records
 	SceneDiscuss   = "discuss"   // lights on: discussion, no numbers
 )
 
 // Scenes lists every valid scene in teaching order.
-var Scenes = []string{SceneLobby, SceneShare, SceneMatrix, ScenePairs, SceneThreshold, SceneScale, SceneDiscuss}
+var Scenes = []string{SceneLobby, SceneShare, SceneMatrix, ScenePairs, SceneThreshold, SceneGates, SceneScale, SceneDiscuss}
 
 // Error codes sent in {"type":"error","code":…}.
 const (
@@ -92,6 +104,10 @@ const (
 	ErrCodeNoStudent   = "no_student"    // remove: no such student
 	ErrCodeBadEmbed    = "bad_embedding" // share: 128 numbers no face gives (see MaxComponent, MinNorm, MaxNorm)
 	ErrCodeShareLimit  = "share_limit"   // share: this student has shared MaxShares times already
+	ErrCodeNotWatching = "not_watching"  // seen: the gate has no gate assigned yet, or its operator has not opted in
+	ErrCodeGateLimit   = "gate_limit"    // seen: the room has taken Config.MaxGateSeen faces from gates already
+	ErrCodeNoGate      = "no_gate"       // assign: no such gate device
+	ErrCodeNoSighting  = "no_sighting"   // notme: no such sighting in this student's journey
 )
 
 // Reasons sent in {"type":"ended","reason":…}.
@@ -128,6 +144,9 @@ type Message struct {
 	Locked    bool                   // lock
 	ID        string                 // remove
 	Scene     string                 // scene
+	Gate      string                 // assign: "A", "B" or "C"
+	On        bool                   // watch
+	Sighting  string                 // notme: a sighting's id
 }
 
 // field bits: which keys a message type requires.
@@ -139,11 +158,14 @@ const (
 	fLocked
 	fID
 	fScene
+	fGate
+	fOn
+	fSighting
 )
 
 var fieldBits = map[string]int{
 	"code": fCode, "nick": fNick, "token": fToken, "embedding": fEmbedding,
-	"locked": fLocked, "id": fID, "scene": fScene,
+	"locked": fLocked, "id": fID, "scene": fScene, "gate": fGate, "on": fOn, "sighting": fSighting,
 }
 
 // typeFields gives, for each client message type, the exact set of fields
@@ -160,6 +182,11 @@ var typeFields = map[string]int{
 	TypeRemove:   fID,
 	TypeScene:    fScene,
 	TypeEnd:      0,
+	TypeGate:     fCode,
+	TypeAssign:   fID | fGate,
+	TypeWatch:    fOn,
+	TypeSeen:     fEmbedding,
+	TypeNotMe:    fSighting,
 }
 
 func badf(format string, args ...any) error {
@@ -225,6 +252,26 @@ func Decode(data []byte) (Message, error) {
 	}
 	var err error
 	switch m.Type {
+	case TypeGate:
+		var code string
+		if err = unmarshalString(raw["code"], &code); err == nil {
+			m.Code, err = NormalizeCode(code)
+		}
+	case TypeAssign:
+		if err = unmarshalString(raw["id"], &m.ID); err != nil {
+			break
+		}
+		if !validMemberID(m.ID, 'g') {
+			err = errors.New("malformed gate id")
+		} else if err = unmarshalString(raw["gate"], &m.Gate); err == nil && !validGate(m.Gate) {
+			err = fmt.Errorf("unknown gate %q", truncate([]byte(m.Gate)))
+		}
+	case TypeWatch:
+		err = unmarshalBool(raw["on"], "on", &m.On)
+	case TypeNotMe:
+		if err = unmarshalString(raw["sighting"], &m.Sighting); err == nil && !validMemberID(m.Sighting, 'x') {
+			err = errors.New("malformed sighting id")
+		}
 	case TypeJoin:
 		var code, nick string
 		if err = unmarshalString(raw["code"], &code); err != nil {
@@ -243,17 +290,14 @@ func Decode(data []byte) (Message, error) {
 		if err = unmarshalString(raw["token"], &m.Token); err == nil && !validToken(m.Token) {
 			err = errors.New("malformed token")
 		}
-	case TypeShare:
+	case TypeShare, TypeSeen:
 		m.Embedding, err = decodeEmbedding(raw["embedding"])
 	case TypeLock:
-		if isNull(raw["locked"]) {
-			err = errors.New("locked: null")
-		} else if e := json.Unmarshal(raw["locked"], &m.Locked); e != nil {
-			err = errors.New("locked: not a boolean")
-		}
+		err = unmarshalBool(raw["locked"], "locked", &m.Locked)
 	case TypeRemove:
-		if err = unmarshalString(raw["id"], &m.ID); err == nil && !validStudentID(m.ID) {
-			err = errors.New("malformed student id")
+		// A student ("s3") or a gate device ("g1").
+		if err = unmarshalString(raw["id"], &m.ID); err == nil && !validMemberID(m.ID, 's') && !validMemberID(m.ID, 'g') {
+			err = errors.New("malformed member id")
 		}
 	case TypeScene:
 		if err = unmarshalString(raw["scene"], &m.Scene); err == nil && !validScene(m.Scene) {
@@ -271,6 +315,16 @@ func Decode(data []byte) (Message, error) {
 
 func isNull(raw json.RawMessage) bool {
 	return bytes.Equal(bytes.TrimSpace(raw), []byte("null"))
+}
+
+func unmarshalBool(raw json.RawMessage, name string, b *bool) error {
+	if isNull(raw) {
+		return fmt.Errorf("%s: null", name)
+	}
+	if json.Unmarshal(raw, b) != nil {
+		return fmt.Errorf("%s: not a boolean", name)
+	}
+	return nil
 }
 
 func unmarshalString(raw json.RawMessage, s *string) error {
@@ -344,10 +398,19 @@ func validScene(s string) bool {
 	return false
 }
 
-// Student ids are "s" followed by a decimal number: not secrets, only
-// handles the teacher uses to remove a student.
-func validStudentID(s string) bool {
-	if len(s) < 2 || len(s) > 11 || s[0] != 's' || s[1] == '0' {
+func validGate(g string) bool {
+	for _, x := range Gates {
+		if g == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Member ids are a letter ("s" a student, "g" a gate device, "x" a
+// sighting) followed by a decimal number: not secrets, only handles.
+func validMemberID(s string, prefix byte) bool {
+	if len(s) < 2 || len(s) > 11 || s[0] != prefix || s[1] == '0' {
 		return false
 	}
 	for i := 1; i < len(s); i++ {

@@ -36,6 +36,13 @@ func TestDecodeValid(t *testing.T) {
 		{`{"v":1,"type":"remove","id":"s12"}`, Message{Type: TypeRemove, ID: "s12"}},
 		{`{"v":1,"type":"scene","scene":"threshold"}`, Message{Type: TypeScene, Scene: SceneThreshold}},
 		{`{"v":1,"type":"end"}`, Message{Type: TypeEnd}},
+		{`{"v":1,"type":"gate","code":"abcd-efgh"}`, Message{Type: TypeGate, Code: "ABCDEFGH"}},
+		{`{"v":1,"type":"assign","id":"g2","gate":"B"}`, Message{Type: TypeAssign, ID: "g2", Gate: "B"}},
+		{`{"v":1,"type":"watch","on":true}`, Message{Type: TypeWatch, On: true}},
+		{`{"v":1,"type":"watch","on":false}`, Message{Type: TypeWatch}},
+		{`{"v":1,"type":"notme","sighting":"x7"}`, Message{Type: TypeNotMe, Sighting: "x7"}},
+		{`{"v":1,"type":"remove","id":"g3"}`, Message{Type: TypeRemove, ID: "g3"}},
+		{`{"v":1,"type":"scene","scene":"gates"}`, Message{Type: TypeScene, Scene: SceneGates}},
 	}
 	for _, tt := range tests {
 		got, err := Decode([]byte(tt.in))
@@ -136,6 +143,28 @@ func TestDecodeInvalid(t *testing.T) {
 		{"share with image", `{"v":1,"type":"share","embedding":` + good + `,"image":"data:image/png;base64,AAAA"}`, ErrBadMessage},
 		{"too big", `{"v":1,"type":"end","pad":"` + strings.Repeat("x", MaxMessageBytes) + `"}`, ErrBadMessage},
 		{"not UTF-8", "{\"v\":1,\"type\":\"end\xff\"}", ErrBadMessage},
+		{"gate without code", `{"v":1,"type":"gate"}`, ErrBadMessage},
+		{"gate bad code", `{"v":1,"type":"gate","code":"ABCDEFG0"}`, ErrBadCode},
+		{"gate with nick", `{"v":1,"type":"gate","code":"ABCDEFGH","nick":"A"}`, ErrBadMessage},
+		{"assign student id", `{"v":1,"type":"assign","id":"s1","gate":"A"}`, ErrBadMessage},
+		{"assign gate D", `{"v":1,"type":"assign","id":"g1","gate":"D"}`, ErrBadMessage},
+		{"assign gate lower case", `{"v":1,"type":"assign","id":"g1","gate":"a"}`, ErrBadMessage},
+		{"assign gate null", `{"v":1,"type":"assign","id":"g1","gate":null}`, ErrBadMessage},
+		{"watch string", `{"v":1,"type":"watch","on":"yes"}`, ErrBadMessage},
+		{"watch null", `{"v":1,"type":"watch","on":null}`, ErrBadMessage},
+		{"seen null", `{"v":1,"type":"seen","embedding":null}`, ErrBadEmbedding},
+		{"seen short", `{"v":1,"type":"seen","embedding":` + embJSON(127, func(int) string { return "0.1" }) + `}`, ErrBadEmbedding},
+		{"seen one large step", `{"v":1,"type":"seen","embedding":` + embJSON(128, func(i int) string {
+			if i == 5 {
+				return "0.7"
+			}
+			return "0.1"
+		}) + `}`, ErrImplausible},
+		{"seen with image", `{"v":1,"type":"seen","embedding":` + good + `,"image":"AAAA"}`, ErrBadMessage},
+		{"seen with distance", `{"v":1,"type":"seen","embedding":` + good + `,"d":0.3}`, ErrBadMessage},
+		{"notme student id", `{"v":1,"type":"notme","sighting":"s1"}`, ErrBadMessage},
+		{"notme number", `{"v":1,"type":"notme","sighting":3}`, ErrBadMessage},
+		{"server gatestate", `{"v":1,"type":"gatestate"}`, ErrUnknownType},
 	}
 	for _, tt := range tests {
 		m, err := Decode([]byte(tt.in))
@@ -206,6 +235,11 @@ func FuzzDecode(f *testing.F) {
 		`{"v":1,"type":"lock","locked":true}`,
 		`{"v":1,"type":"remove","id":"s3"}`,
 		`{"v":1,"type":"scene","scene":"scale"}`,
+		`{"v":1,"type":"gate","code":"ABCD-EFGH"}`,
+		`{"v":1,"type":"assign","id":"g1","gate":"C"}`,
+		`{"v":1,"type":"watch","on":true}`,
+		`{"v":1,"type":"seen","embedding":` + emb + `}`,
+		`{"v":1,"type":"notme","sighting":"x12"}`,
 		`{"v":1,"type":"end","v":2}`,
 		`{"v":1e0,"type":"end"}`,
 		`[]`, `null`, `{}`, "\x00",
@@ -227,9 +261,12 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("accepted unknown type %q", m.Type)
 		}
 		switch m.Type {
-		case TypeShare:
+		case TypeShare, TypeSeen:
 			if m.Embedding == nil {
 				t.Fatal("share without embedding")
+			}
+			if err := Plausible(m.Embedding); err != nil {
+				t.Fatalf("accepted implausible numbers: %v", err)
 			}
 			for _, x := range m.Embedding {
 				if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) || math.Abs(float64(x)) > MaxComponent {
@@ -246,6 +283,18 @@ func FuzzDecode(f *testing.F) {
 		case TypeResume:
 			if !validToken(m.Token) {
 				t.Fatalf("accepted token %q", m.Token)
+			}
+		case TypeGate:
+			if c, err := NormalizeCode(m.Code); err != nil || c != m.Code {
+				t.Fatalf("accepted code %q", m.Code)
+			}
+		case TypeAssign:
+			if !validMemberID(m.ID, 'g') || !validGate(m.Gate) {
+				t.Fatalf("accepted assign %+v", m)
+			}
+		case TypeNotMe:
+			if !validMemberID(m.Sighting, 'x') {
+				t.Fatalf("accepted sighting %q", m.Sighting)
 			}
 		case TypeScene:
 			if !validScene(m.Scene) {

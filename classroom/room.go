@@ -17,6 +17,7 @@ const (
 	evGone                  // a member's connection closed
 	evTick                  // check timeouts at now
 	evInspect               // tests: report what the room holds
+	evGate                  // a device asks to join as a gate camera (reply)
 )
 
 type event struct {
@@ -31,6 +32,7 @@ type event struct {
 // roomView is what a room holds, in numbers, for tests.
 type roomView struct {
 	Students, Connected, Embeddings, Distances int
+	Gates, Sightings, GateSeen                 int
 	Teacher, Locked                            bool
 	Scene                                      string
 }
@@ -48,6 +50,32 @@ type student struct {
 	rev       int
 	shares    int                // shares accepted, retakes included (at most Config.MaxShares)
 	compared  map[[2]uint32]bool // the other students' shares (num, rev) compared with this student's numbers
+	gateDists int                // gate sightings whose distance reached the teacher: they count against Config.MaxCompared too
+	journey   []sighting         // where gates saw this student, oldest first; erased with the numbers
+}
+
+// sighting is a gate's face matched to a student who shares. Only the
+// binned distance is kept; the face's numbers are gone by then.
+type sighting struct {
+	id    string // "x" + a number, unique in the room
+	gate  string
+	at    time.Time
+	d     float64 // binned down to Config.Bin
+	notMe bool    // the student said it was not them
+}
+
+// gate is a gate camera: a device that joined with the room's code and
+// that the teacher makes gate A, B or C.
+type gate struct {
+	num       uint32
+	id        string
+	token     string
+	conn      *conn
+	awayUntil time.Time
+	letter    string // "" until the teacher chooses
+	on        bool   // its operator opted in to sending faces
+	sent      int    // faces it sent that were taken
+	bucket    bucket // Config.GateRate
 }
 
 // withheld marks a pair whose distance is not computed because one side's
@@ -65,8 +93,10 @@ type room struct {
 	events chan event
 	done   chan struct{}
 
-	nStudents atomic.Int32 // mirrors for Stats
-	nShared   atomic.Int32
+	nStudents  atomic.Int32 // mirrors for Stats
+	nShared    atomic.Int32
+	nGates     atomic.Int32
+	nSightings atomic.Int32
 
 	teacherToken string
 	teacher      *conn
@@ -82,6 +112,12 @@ type room struct {
 	joins        int // joins accepted over the room's life
 	over         bool
 
+	gates     []*gate
+	byGate    map[*conn]*gate
+	nextGate  uint32
+	nextSight uint32
+	gateSeen  int // faces taken from gates over the room's life (Config.MaxGateSeen)
+
 	buf []byte // snapshot scratch
 }
 
@@ -96,6 +132,7 @@ func newRoom(s *Server, code, teacherToken string, teacher *conn) *room {
 		teacherToken: teacherToken,
 		teacher:      teacher,
 		byConn:       make(map[*conn]*student),
+		byGate:       make(map[*conn]*gate),
 		dist:         make(map[pair]float32),
 		scene:        SceneLobby,
 		created:      now,
@@ -141,6 +178,8 @@ func (r *room) handle(ev event) {
 	switch ev.kind {
 	case evJoin:
 		ev.reply <- r.join(ev.c, ev.msg.Nick, ev.msg.NickKey, now)
+	case evGate:
+		ev.reply <- r.joinGate(ev.c, now)
 	case evResume:
 		ev.reply <- r.resume(ev.c, ev.msg.Token)
 	case evGone:
@@ -155,8 +194,10 @@ func (r *room) handle(ev event) {
 }
 
 func (r *room) view() roomView {
-	v := roomView{Students: len(r.students), Distances: len(r.dist), Teacher: r.teacher != nil, Locked: r.locked, Scene: r.scene}
+	v := roomView{Students: len(r.students), Distances: len(r.dist), Teacher: r.teacher != nil, Locked: r.locked, Scene: r.scene,
+		Gates: len(r.gates), GateSeen: r.gateSeen}
 	for _, st := range r.students {
+		v.Sightings += len(st.journey)
 		if st.conn != nil {
 			v.Connected++
 		}
@@ -219,7 +260,7 @@ func (r *room) resume(c *conn, token string) []byte {
 		}
 	}
 	if found == nil {
-		return joinFailed
+		return r.resumeGate(c, token)
 	}
 	if old := found.conn; old != nil && old != c {
 		delete(r.byConn, old)
@@ -243,8 +284,9 @@ func (r *room) welcomeTeacher(c *conn) {
 	join := JoinURL(c.base, r.code)
 	c.enqueue(mustJSON(welcomeMsg{
 		V: ProtocolVersion, Type: TypeWelcome, Role: "teacher", Code: r.code, Display: FormatCode(r.code),
-		Token: r.teacherToken, JoinURL: join, Cert: r.srv.cfg.Fingerprint, QR: qrDataURL(join), Scenes: Scenes,
-		Limits: &limits{Threshold: Threshold, Bin: r.srv.cfg.Bin, MaxShares: r.srv.cfg.MaxShares, MaxStudents: r.srv.cfg.MaxStudents, ResumeSecs: int(r.srv.cfg.ResumeWindow / time.Second), EmbeddingDim: EmbeddingDim},
+		Token: r.teacherToken, JoinURL: join, Cert: r.srv.cfg.Fingerprint, QR: qrDataURL(join), Scenes: Scenes, Gates: Gates,
+		Limits: &limits{Threshold: Threshold, Bin: r.srv.cfg.Bin, MaxShares: r.srv.cfg.MaxShares, MaxStudents: r.srv.cfg.MaxStudents, ResumeSecs: int(r.srv.cfg.ResumeWindow / time.Second), EmbeddingDim: EmbeddingDim,
+			GatePerMin: r.srv.cfg.GateRate * 60, GateBurst: r.srv.cfg.GateBurst, MaxGateSeen: r.srv.cfg.MaxGateSeen},
 	}))
 }
 
@@ -254,6 +296,13 @@ func (r *room) gone(c *conn, now time.Time) {
 	if c == r.teacher {
 		r.teacher = nil
 		r.teacherLeft = now
+		return
+	}
+	if g, ok := r.byGate[c]; ok {
+		delete(r.byGate, c)
+		g.conn = nil
+		g.awayUntil = now.Add(r.srv.cfg.ResumeWindow)
+		r.pushClass("")
 		return
 	}
 	st, ok := r.byConn[c]
@@ -272,12 +321,27 @@ func (r *room) message(c *conn, m Message, now time.Time) {
 		r.teacherMessage(c, m)
 		return
 	}
+	if g, ok := r.byGate[c]; ok {
+		r.lastActive = now
+		r.gateMessage(g, m, now)
+		return
+	}
 	st, ok := r.byConn[c]
 	if !ok {
 		return // a replaced or removed connection
 	}
 	r.lastActive = now
 	switch m.Type {
+	case TypeNotMe:
+		for i := range st.journey {
+			if sg := &st.journey[i]; sg.id == m.Sighting {
+				sg.notMe = true
+				r.pushState(st)
+				r.pushClass("")
+				return
+			}
+		}
+		r.sendError(c, ErrCodeNoSighting, m.Type, "no such sighting")
 	case TypeShare:
 		if st.shares >= r.srv.cfg.MaxShares {
 			r.sendError(c, ErrCodeShareLimit, m.Type, "you have shared as often as a class allows; your last numbers stay until you take them back")
@@ -325,7 +389,22 @@ func (r *room) teacherMessage(c *conn, m Message) {
 		r.locked = m.Locked
 	case TypeScene:
 		r.scene = m.Scene
+	case TypeAssign:
+		g := r.findGate(m.ID)
+		if g == nil {
+			r.sendError(c, ErrCodeNoGate, m.Type, "no such gate device")
+			return
+		}
+		g.letter = m.Gate
+		r.pushGate(g)
+		r.pushClass("")
+		return
 	case TypeRemove:
+		if g := r.findGate(m.ID); g != nil {
+			r.removeGate(g, EndedRemoved)
+			r.pushClass("")
+			return
+		}
 		var found *student
 		for _, st := range r.students {
 			if st.id == m.ID {
@@ -345,6 +424,11 @@ func (r *room) teacherMessage(c *conn, m Message) {
 		return
 	}
 	r.pushAllStates()
+	if m.Type == TypeScene || m.Type == TypeRemove {
+		for _, g := range r.gates {
+			r.pushGate(g)
+		}
+	}
 	r.pushClass("")
 }
 
@@ -361,6 +445,13 @@ func (r *room) tick(now time.Time) {
 		st := r.students[i]
 		if st.conn == nil && !now.Before(st.awayUntil) {
 			r.removeStudent(st, "")
+			i--
+			changed = true
+		}
+	}
+	for i := 0; i < len(r.gates); i++ {
+		if g := r.gates[i]; g.conn == nil && !now.Before(g.awayUntil) {
+			r.removeGate(g, "")
 			i--
 			changed = true
 		}
@@ -393,7 +484,7 @@ func (r *room) compare(st, o *student) float32 {
 	stKey, oKey := [2]uint32{o.num, uint32(o.rev)}, [2]uint32{st.num, uint32(st.rev)}
 	// For o, st's new numbers are a new vector; for st, o's numbers are
 	// new only if st has not been compared with this share of o's yet.
-	if len(o.compared) >= limit || (!st.compared[stKey] && len(st.compared) >= limit) {
+	if o.budgetUsed() >= limit || (!st.compared[stKey] && st.budgetUsed() >= limit) {
 		return withheld
 	}
 	if st.compared == nil {
@@ -406,6 +497,11 @@ func (r *room) compare(st, o *student) float32 {
 	o.compared[oKey] = true
 	return distance(st.emb, o.emb)
 }
+
+// budgetUsed is how many vectors this student's numbers have been measured
+// against for the teacher's screen: other students' shares and gate
+// sightings together, at most Config.MaxCompared.
+func (st *student) budgetUsed() int { return len(st.compared) + st.gateDists }
 
 func key(a, b uint32) pair {
 	if a > b {
@@ -422,6 +518,9 @@ func (r *room) eraseEmbedding(st *student) {
 	}
 	*st.emb = [EmbeddingDim]float32{}
 	st.emb = nil
+	r.nSightings.Add(-int32(len(st.journey)))
+	clear(st.journey)
+	st.journey = nil
 	for _, o := range r.students {
 		delete(r.dist, key(st.num, o.num))
 	}
@@ -451,6 +550,7 @@ func (r *room) removeStudent(st *student, reason string) {
 	}
 	st.token, st.nick, st.nickJSON, st.nickKey = "", "", nil, ""
 	clear(st.compared)
+	st.gateDists = 0
 	r.nStudents.Store(int32(len(r.students)))
 }
 
@@ -467,6 +567,11 @@ func (r *room) end(reason string) {
 			st.conn.finish(msg)
 		}
 	}
+	for _, g := range r.gates {
+		if g.conn != nil {
+			g.conn.finish(msg)
+		}
+	}
 	r.over = true
 }
 
@@ -475,8 +580,13 @@ func (r *room) erase() {
 	for len(r.students) > 0 {
 		r.removeStudent(r.students[0], EndedIdle)
 	}
+	for len(r.gates) > 0 {
+		r.removeGate(r.gates[0], EndedIdle)
+	}
 	clear(r.dist)
 	clear(r.byConn)
+	clear(r.byGate)
+	r.nSightings.Store(0)
 	r.teacherToken = ""
 	r.buf = nil
 	r.nStudents.Store(0)
@@ -524,6 +634,8 @@ func (r *room) pushState(st *student) {
 	b = appendBool(b, st.emb != nil)
 	b = append(b, `,"rev":`...)
 	b = strconv.AppendInt(b, int64(st.rev), 10)
+	b = append(b, `,"journey":`...)
+	b = r.appendJourney(b, st)
 	b = append(b, `}}`...)
 	st.conn.setSnapshot(b)
 }
@@ -558,6 +670,23 @@ func (r *room) pushClass(changed string) {
 		b = appendBool(b, st.emb != nil)
 		b = append(b, `,"away":`...)
 		b = appendBool(b, st.conn == nil)
+		b = append(b, `,"journey":`...)
+		b = r.appendJourney(b, st)
+		b = append(b, '}')
+	}
+	b = append(b, `],"gates":[`...)
+	for i, g := range r.gates {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"id":"`...)
+		b = append(b, g.id...)
+		b = append(b, `","gate":"`...)
+		b = append(b, g.letter...)
+		b = append(b, `","on":`...)
+		b = appendBool(b, g.on)
+		b = append(b, `,"away":`...)
+		b = appendBool(b, g.conn == nil)
 		b = append(b, '}')
 	}
 	b = append(b, `],"matrix":{"ids":[`...)

@@ -23,6 +23,7 @@ const (
 	PathWS    = "/classroom/ws"         // the websocket endpoint
 	PathTeach = "/classroom/teach.html" // the teacher's page (a static file)
 	PathJoin  = "/classroom/join.html"  // the students' page (a static file)
+	PathGate  = "/classroom/gate.html"  // a gate camera's page (a static file)
 )
 
 // Config sets the server's limits, clock and randomness. The zero value
@@ -62,6 +63,15 @@ type Config struct {
 	MaxJoins    int     // joins over a room's life, rejoins included (default MaxStudents + MaxStudents/2)
 	MaxCompared int     // other students' shares one student's numbers are ever compared with (default 40)
 	Bin         float64 // distances reach the teacher rounded down to a multiple of this (default DistanceBin)
+
+	// Gate cameras (docs/classroom.md, "Gates"). A gate's faces are
+	// compared with the shares only; a sighting's distance counts against
+	// the student's MaxCompared like a classmate's share.
+	MaxGates    int           // gate devices per room (default 6); their joins count against MaxJoins
+	MaxGateSeen int           // faces all of a room's gates may send over its life (default 600)
+	GateRate    float64       // faces per second one gate may send (default 1/3: 20 a minute)
+	GateBurst   int           // burst of faces per gate (default 3)
+	SightingGap time.Duration // a student seen again at the same gate within this is one sighting (default 60 s)
 
 	IdleTimeout  time.Duration // a room where nobody sends anything for this long is erased (default 60 min)
 	TeacherGrace time.Duration // a room whose teacher stays away this long is erased (default 10 min)
@@ -131,6 +141,8 @@ func (c *Config) setDefaults() error {
 		defInt(&c.MaxPendingPerAddr, 64), defInt(&c.MaxRoomsPerAddr, 4), defInt(&c.MaxShares, 2),
 		defInt(&c.MaxJoins, c.MaxStudents+c.MaxStudents/2), defInt(&c.MaxCompared, 40),
 		defRate(&c.Bin, DistanceBin),
+		defInt(&c.MaxGates, 6), defInt(&c.MaxGateSeen, 600), defRate(&c.GateRate, 1.0/3), defInt(&c.GateBurst, 3),
+		defDur(&c.SightingGap, time.Minute),
 		defDur(&c.IdleTimeout, 60*time.Minute), defDur(&c.TeacherGrace, 10*time.Minute),
 		defDur(&c.ResumeWindow, time.Minute), defDur(&c.MaxRoomAge, 8*time.Hour),
 		defDur(&c.HelloTimeout, 15*time.Second), defDur(&c.WriteWait, 10*time.Second),
@@ -220,7 +232,7 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// Handler serves PathWS (the websocket), redirects /teach and /join to the
+// Handler serves PathWS (the websocket), redirects /teach, /join and /gate to the
 // pages, and passes anything else under /classroom/ to Config.Fallback.
 //
 // The pages themselves are static files of the site (playground/classroom).
@@ -242,6 +254,7 @@ func (s *Server) Handler() http.Handler {
 	}
 	mux.HandleFunc("/teach", redirect(PathTeach))
 	mux.HandleFunc("/join", redirect(PathJoin))
+	mux.HandleFunc("/gate", redirect(PathGate))
 	mux.HandleFunc("/classroom/", func(w http.ResponseWriter, r *http.Request) {
 		if s.cfg.Fallback != nil {
 			s.cfg.Fallback.ServeHTTP(w, r)
@@ -469,7 +482,9 @@ func (s *Server) sweep() {
 type Stats struct {
 	Rooms       int // open rooms
 	Students    int // students in them, connected or within their resume window
-	Embeddings  int // embeddings held (students who opted in)
+	Embeddings  int // embeddings held (students who opted in); a gate's faces are never held
+	Gates       int // gate devices in the rooms
+	Sightings   int // sightings of students at gates
 	Connections int // open websocket connections, in any state
 }
 
@@ -480,6 +495,8 @@ func (s *Server) Stats() Stats {
 	for _, r := range s.rooms {
 		st.Students += int(r.nStudents.Load())
 		st.Embeddings += int(r.nShared.Load())
+		st.Gates += int(r.nGates.Load())
+		st.Sightings += int(r.nSightings.Load())
 	}
 	s.mu.Unlock()
 	st.Connections = int(s.conns.Load())

@@ -47,6 +47,7 @@ func init() {
 			mux.Handle(classroom.PathWS, h)
 			mux.Handle("/teach", h)
 			mux.Handle("/join", h)
+			mux.Handle("/gate", h)
 			go func() {
 				<-ctx.Done()
 				// Tell every client the session ended and erase the rooms.

@@ -98,7 +98,7 @@ export class Client {
 
 // SCENES are the classroom's scenes in teaching order (classroom.Scenes on
 // the server); their titles are the messages scene.<name> (i18n/).
-export const SCENES = ['lobby', 'share', 'matrix', 'pairs', 'threshold', 'scale', 'discuss'];
+export const SCENES = ['lobby', 'share', 'matrix', 'pairs', 'threshold', 'gates', 'scale', 'discuss'];
 
 // probeServer reports whether this origin runs the classroom server. The
 // classroom answers /join with a redirect to the join page; a server

@@ -30,6 +30,7 @@ const state = {
   sharing: 0,
   shared: false,   // the server holds my numbers
   rev: 0,
+  journey: [],     // where gates saw me: [{id, gate, t, d, notMe}] (mine only)
   embeddingReady: false, // my numbers are computed on this device
   samples: 0,      // frames whose embeddings were averaged
   camera: 'off',   // off | checking | loading | on | done | failed
@@ -63,7 +64,7 @@ function showOffline() {
   $('join').hidden = true;
 }
 
-const ERRORS = ['bad_message', 'join_failed', 'rate_limited', 'bad_nick', 'nick_taken', 'room_full', 'server_full', 'forbidden', 'bad_embedding', 'share_limit'];
+const ERRORS = ['bad_message', 'join_failed', 'rate_limited', 'bad_nick', 'nick_taken', 'room_full', 'server_full', 'forbidden', 'bad_embedding', 'share_limit', 'no_sighting'];
 
 function onMessage(m) {
   switch (m.type) {
@@ -76,7 +77,7 @@ function onMessage(m) {
       render();
       break;
     case 'state':
-      Object.assign(state, { scene: m.scene, locked: m.locked, students: m.students, sharing: m.sharing, shared: m.you.shared, rev: m.you.rev });
+      Object.assign(state, { scene: m.scene, locked: m.locked, students: m.students, sharing: m.sharing, shared: m.you.shared, rev: m.you.rev, journey: m.you.journey || [] });
       render();
       break;
     case 'error':
@@ -100,6 +101,8 @@ const OVER = ['ended', 'removed', 'idle', 'shutdown', 'replaced', 'slow', 'left'
 function finish(reason) {
   state.ended = reason;
   state.shared = false;
+  state.journey = [];
+  renderJourney();
   forget();
   stopCamera();
   $('in-class').hidden = true;
@@ -133,6 +136,38 @@ function render() {
   $('withdraw').hidden = !state.shared;
   renderCamera();
   renderNumbers();
+  renderJourney();
+}
+
+// renderJourney shows where the gates saw me, with "That wasn't me" for
+// each sighting: shown once I share, or on the gates scene.
+function renderJourney() {
+  const j = state.journey;
+  $('journey-box').hidden = !(j.length || (state.shared && state.scene === 'gates'));
+  $('journey-none').hidden = j.length > 0;
+  $('journey').replaceChildren(...j.map((x) => {
+    const li = document.createElement('li');
+    li.dataset.sighting = x.id;
+    const when = new Date(x.t).toLocaleTimeString(currentLang() === 'ko' ? 'ko-KR' : 'en-GB', { hour: '2-digit', minute: '2-digit' });
+    const text = document.createElement('span');
+    text.textContent = t('join.journey.item', { gate: t(`gate.name.${x.gate}`), time: when, d: num(x.d, { minimumFractionDigits: 2, maximumFractionDigits: 2 }) });
+    li.append(text);
+    if (x.notMe) {
+      li.classList.add('notme');
+      const m = document.createElement('strong');
+      m.textContent = ` ${t('join.journey.marked')}`;
+      li.append(m);
+    } else {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'notme-button';
+      b.textContent = t('join.journey.notMe');
+      b.setAttribute('aria-label', t('join.journey.notMeAria', { gate: t(`gate.name.${x.gate}`), time: when }));
+      b.addEventListener('click', () => client.send({ type: 'notme', sighting: x.id }));
+      li.append(b);
+    }
+    return li;
+  }));
 }
 
 const CAMERA_NOTES = { denied: 'join.camera.denied', nocamera: 'join.camera.noCamera', noface: 'join.camera.noFace', photo: 'join.camera.badPhoto' };

@@ -20,7 +20,9 @@ const state = {
   scene: 'lobby',
   scenes: SCENES,
   locked: false,
-  students: [],      // [{id, nick, shared, away}]
+  students: [],      // [{id, nick, shared, away, journey: [{id, gate, t, d, notMe}]}]
+  gates: [],         // gate devices: [{id, gate, on, away}]
+  gateURL: '',       // where a device becomes a gate camera
   matrixIds: [],     // ids of the sharing students, in matrix order
   distances: [],     // upper triangle, row by row
   threshold: 0.6,
@@ -56,7 +58,7 @@ function showOffline() {
   $('start').hidden = true;
 }
 
-const ERRORS = ['bad_message', 'join_failed', 'rate_limited', 'server_full', 'forbidden', 'no_student'];
+const ERRORS = ['bad_message', 'join_failed', 'rate_limited', 'server_full', 'forbidden', 'no_student', 'no_gate'];
 
 // joinWarnings says what is wrong with a join link for students' phones:
 // 'loopback' (it names this computer only) and 'http' (not a secure page:
@@ -83,6 +85,9 @@ function onMessage(m) {
       $('code').textContent = m.display;
       $('join-url').textContent = m.joinURL;
       $('join-url').href = m.joinURL;
+      state.gateURL = m.joinURL.replace('/classroom/join.html', '/classroom/gate.html');
+      $('gate-url').textContent = state.gateURL;
+      $('gate-url').href = state.gateURL;
       $('handout').href = `../guide/handout.html?lang=${currentLang()}#${encodeURIComponent(m.joinURL)}`;
       state.cert = typeof m.cert === 'string' ? m.cert : '';
       // Two rows of 16 pairs: easier to compare with a browser's dialog
@@ -103,6 +108,7 @@ function onMessage(m) {
       state.locked = m.locked;
       state.scene = m.scene;
       state.students = m.students;
+      state.gates = m.gates || [];
       state.matrixIds = m.matrix.ids;
       state.distances = m.matrix.d;
       render();
@@ -116,7 +122,7 @@ function onMessage(m) {
     case 'ended':
       state.ended = m.reason;
       state.code = ''; state.display = ''; state.joinURL = '';
-      state.students = []; state.matrixIds = []; state.distances = [];
+      state.students = []; state.gates = []; state.matrixIds = []; state.distances = [];
       $('qr').removeAttribute('src');
       render(); // empties the roster, the matrix and the pairs on the page too
       $('room').hidden = true;
@@ -251,6 +257,133 @@ function render() {
   }
   drawMatrix();
   drawHistogram();
+  renderGates();
+}
+
+// ---------- the gates ----------
+
+const GATES = ['A', 'B', 'C'];
+const COLOURS = ['#ffcc00', '#4cc9f0', '#f72585', '#80ed99', '#ff9f1c', '#b388ff', '#90e0ef', '#ffadad'];
+
+function clock(ms) {
+  return new Date(ms).toLocaleTimeString(currentLang() === 'ko' ? 'ko-KR' : 'en-GB', { hour: '2-digit', minute: '2-digit' });
+}
+
+function two(x) { return num(x, { minimumFractionDigits: 2, maximumFractionDigits: 2 }); }
+
+// journeyText is one student's path in words: "Mina: A 10:02 → B 10:04".
+function journeyText(s) {
+  return `${s.nick}: ${s.journey.map((x) => `${x.gate} ${clock(x.t)}`).join(' → ')}`;
+}
+
+function renderGates() {
+  const travellers = state.students.filter((s) => s.journey && s.journey.length);
+  $('journeys-none').hidden = travellers.length > 0;
+  const ul = $('journeys');
+  ul.replaceChildren(...travellers.map((s, i) => {
+    const li = document.createElement('li');
+    li.dataset.id = s.id;
+    const who = document.createElement('strong');
+    who.className = 'who';
+    who.textContent = `${s.nick}: `;
+    li.append(who);
+    s.journey.forEach((x, k) => {
+      if (k > 0) li.append(document.createTextNode(' → '));
+      const sp = document.createElement('span');
+      sp.className = x.notMe ? 'sighting notme' : 'sighting';
+      sp.dataset.sighting = x.id;
+      sp.textContent = `${x.gate} ${clock(x.t)}`;
+      const d = document.createElement('small');
+      d.textContent = ` (${two(x.d)}${x.notMe ? ` · ${t('teach.gates.notMe')}` : ''})`;
+      sp.append(d);
+      li.append(sp);
+    });
+    return li;
+  }));
+  drawGateMap(travellers);
+
+  const dev = $('gate-devices');
+  $('gate-devices-none').hidden = state.gates.length > 0;
+  dev.replaceChildren(...state.gates.map((g, i) => {
+    const li = document.createElement('li');
+    li.dataset.id = g.id;
+    const label = document.createElement('label');
+    const name = t('teach.gates.device', { n: num(i + 1) });
+    label.textContent = name;
+    const sel = document.createElement('select');
+    sel.id = `gate-select-${g.id}`;
+    label.htmlFor = sel.id;
+    const none = document.createElement('option');
+    none.value = '';
+    none.disabled = true;
+    none.textContent = t('teach.gates.choose');
+    sel.append(none);
+    for (const x of GATES) {
+      const o = document.createElement('option');
+      o.value = x;
+      o.textContent = t(`gate.name.${x}`);
+      sel.append(o);
+    }
+    sel.value = g.gate || '';
+    sel.addEventListener('change', () => client.send({ type: 'assign', id: g.id, gate: sel.value }));
+    const st = document.createElement('span');
+    st.className = `note gate-status ${g.on && !g.away ? 'on' : ''}`;
+    st.textContent = t(g.away ? 'teach.gates.away' : g.on ? 'teach.gates.on' : 'teach.gates.off');
+    const rm = document.createElement('button');
+    rm.type = 'button';
+    rm.className = 'remove';
+    rm.textContent = '×';
+    rm.title = t('teach.roster.remove');
+    rm.setAttribute('aria-label', t('teach.roster.removeAria', { nick: name }));
+    rm.addEventListener('click', () => client.send({ type: 'remove', id: g.id }));
+    li.append(label, sel, st, rm);
+    return li;
+  }));
+}
+
+const SVG = 'http://www.w3.org/2000/svg';
+function el(name, attrs, text) {
+  const e = document.createElementNS(SVG, name);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+// drawGateMap draws the route A → B → C with each traveller's path over
+// it: a coloured line through the gates where they were seen, a dot per
+// sighting, a red cross where they said "that wasn't me".
+function drawGateMap(travellers) {
+  const svg = $('gate-map');
+  const X = { A: 190, B: 360, C: 530 }, Y = 62;
+  const h = 136 + Math.max(1, travellers.length) * 28;
+  svg.setAttribute('viewBox', `0 0 620 ${h}`);
+  const title = travellers.length ? travellers.map(journeyText).join('; ') : t('teach.gates.none');
+  const kids = [el('title', { id: 'gate-map-title' }, `${t('teach.gates.mapLabel')}: ${title}`)];
+  kids.push(el('line', { x1: X.A, y1: Y, x2: X.C, y2: Y, class: 'route' }));
+  for (const g of GATES) {
+    kids.push(el('circle', { cx: X[g], cy: Y, r: 30, class: 'gate' }));
+    kids.push(el('text', { x: X[g], y: Y + 10, class: 'gate-letter', 'text-anchor': 'middle' }, g));
+    kids.push(el('text', { x: X[g], y: Y + 52, class: 'gate-label', 'text-anchor': 'middle' }, t(`gate.short.${g}`)));
+  }
+  travellers.forEach((s, i) => {
+    const colour = COLOURS[state.students.indexOf(s) % COLOURS.length];
+    const y = 128 + i * 28;
+    const off = (i % 5 - 2) * 5;
+    const pts = s.journey.map((x) => `${X[x.gate]},${Y + off}`).join(' ');
+    if (s.journey.length > 1) kids.push(el('polyline', { points: pts, class: 'path', stroke: colour }));
+    for (const x of s.journey) {
+      if (x.notMe) {
+        const cx = X[x.gate], cy = Y + off;
+        kids.push(el('path', { d: `M${cx - 7},${cy - 7} L${cx + 7},${cy + 7} M${cx + 7},${cy - 7} L${cx - 7},${cy + 7}`, class: 'notme' }));
+      } else kids.push(el('circle', { cx: X[x.gate], cy: Y + off, r: 6, fill: colour, class: 'seen' }));
+    }
+    kids.push(el('text', { x: 12, y: y + 5, class: 'who', fill: colour }, s.nick.slice(0, 10)));
+    s.journey.forEach((x, k) => {
+      kids.push(el('text', { x: X[x.gate], y: y + 5, 'text-anchor': 'middle', class: x.notMe ? 'when notme' : 'when' },
+        `${clock(x.t)} · ${two(x.d)}${x.notMe ? ' ✕' : ''}`));
+    });
+  });
+  svg.replaceChildren(...kids);
 }
 
 // The roster is a wrap of name tags (a class of 30 fits beside the view):

@@ -32,7 +32,7 @@ import { BIN, ROOT, startServer, launch, newPage, isLoopback, pageRecord, screen
 import { privacyProblems } from './privacy.mjs';
 
 const env = process.env;
-const SCENES = ['lobby', 'share', 'matrix', 'pairs', 'threshold', 'scale', 'discuss'];
+const SCENES = ['lobby', 'share', 'matrix', 'pairs', 'threshold', 'gates', 'scale', 'discuss'];
 const MSG = Object.fromEntries(['en', 'ko'].map((l) => [l, JSON.parse(fs.readFileSync(path.join(ROOT, 'playground/classroom/i18n', `${l}.json`), 'utf8'))]));
 const PROJECTOR = { width: 1280, height: 720 };
 const PHONE = { width: 390, height: 844 };

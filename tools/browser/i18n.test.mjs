@@ -167,7 +167,7 @@ test('classroom: every key the pages and scripts use exists, and every key is us
   const used = new Set();
   const html = crSource('.html');
   const js = crSource('.js');
-  assert.deepEqual(html.map((f) => path.basename(f.rel)).sort(), ['join.html', 'teach.html']);
+  assert.deepEqual(html.map((f) => path.basename(f.rel)).sort(), ['gate.html', 'join.html', 'teach.html']);
   for (const { rel, src } of html) {
     const keys = [...src.matchAll(/data-i18n="([^"]+)"/g)].map((m) => m[1]);
     for (const m of src.matchAll(/data-i18n-attr="([^"]+)"/g)) keys.push(...m[1].split(',').map((p) => p.slice(p.indexOf(':') + 1).trim()));
@@ -182,7 +182,7 @@ test('classroom: every key the pages and scripts use exists, and every key is us
       assert.fail(`${rel}: <${tag}> has words without data-i18n: "${text.trim()}"`);
     }
   }
-  const literal = /['"`]((?:teach|join|scene|status|error|lang|brand)\.[\w.]+)['"`]/g;
+  const literal = /['"`]((?:teach|join|gate|scene|status|error|lang|brand)\.[\w.]+)['"`]/g;
   for (const { rel, src } of js) {
     for (const m of src.matchAll(literal)) {
       if (m[1].endsWith('.')) continue;
@@ -194,6 +194,7 @@ test('classroom: every key the pages and scripts use exists, and every key is us
   const teach = js.find((f) => f.rel.endsWith('teach.js')).src;
   const join = js.find((f) => f.rel.endsWith('join.js')).src;
   const common = js.find((f) => f.rel.endsWith('common.js')).src;
+  const gate = js.find((f) => f.rel.endsWith('gate.js')).src;
   // Built keys: each must exist for every value the scripts can meet.
   const scenes = listIn(common, 'SCENES');
   assert.deepEqual(scenes, goConsts('Scene'), 'common.js SCENES differ from the server\'s scenes (classroom/protocol.go)');
@@ -204,6 +205,10 @@ test('classroom: every key the pages and scripts use exists, and every key is us
     ...listIn(join, 'ERRORS').map((x) => `error.${x}`),
     ...listIn(join, 'OVER').map((x) => `join.over.${x}`),
     ...['idle', 'shutdown', 'replaced'].map((x) => `teach.over.${x}`),
+    ...listIn(gate, 'ERRORS').map((x) => `error.${x}`),
+    ...listIn(gate, 'OVER').map((x) => `gate.over.${x}`),
+    ...['A', 'B', 'C'].flatMap((x) => [`gate.name.${x}`, `gate.short.${x}`]),
+    ...['insecure', 'missing'].map((x) => `gate.blocked.${x}`),
   ];
   for (const k of built) { assert.ok(k in en, `built key ${k} is not in classroom/i18n/en.json`); used.add(k); }
   for (const s of ['connecting', 'open', 'retrying', 'closed', 'unreachable']) assert.ok(all.includes(`'${s}'`), `common.js no longer reports status '${s}'`);
