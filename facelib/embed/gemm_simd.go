@@ -16,7 +16,12 @@ import "simd/archsimd"
 // 14 live vectors, inside the 16 vector registers of amd64 (AVX) and of the
 // x86 code V8 generates for wasm SIMD128. A 4x4 block finishes an odd
 // number of column blocks.
-func gemmSIMD(out, a, b []float32, K, C, T, ldo, ldt int) {
+//
+// Column block tb of row k starts at out[k*ldo+tb*ldb], its four columns
+// ldt apart: gemmGo's layout is ldb = 4*ldt; the Winograd layers pass
+// ldt = 1 so each accumulator is one vector store, and the output
+// transform loads four tiles' values as one vector (see winograd_simd.go).
+func gemmSIMD(out, a, b []float32, K, C, T, ldo, ldb, ldt int) {
 	n := C * 4
 	tb := 0
 	for ; tb+2 <= T/4; tb += 2 {
@@ -75,14 +80,14 @@ func gemmSIMD(out, a, b []float32, K, C, T, ldo, ldt int) {
 				ap, p0, p1 = ap[4:], p0[4:], p1[4:]
 			}
 			k := kb * 4
-			storeRow4(out, k*ldo+tb*4*ldt, ldt, c00)
-			storeRow4(out, k*ldo+(tb+1)*4*ldt, ldt, c01)
-			storeRow4(out, (k+1)*ldo+tb*4*ldt, ldt, c10)
-			storeRow4(out, (k+1)*ldo+(tb+1)*4*ldt, ldt, c11)
-			storeRow4(out, (k+2)*ldo+tb*4*ldt, ldt, c20)
-			storeRow4(out, (k+2)*ldo+(tb+1)*4*ldt, ldt, c21)
-			storeRow4(out, (k+3)*ldo+tb*4*ldt, ldt, c30)
-			storeRow4(out, (k+3)*ldo+(tb+1)*4*ldt, ldt, c31)
+			storeRow4(out, k*ldo+tb*ldb, ldt, c00)
+			storeRow4(out, k*ldo+(tb+1)*ldb, ldt, c01)
+			storeRow4(out, (k+1)*ldo+tb*ldb, ldt, c10)
+			storeRow4(out, (k+1)*ldo+(tb+1)*ldb, ldt, c11)
+			storeRow4(out, (k+2)*ldo+tb*ldb, ldt, c20)
+			storeRow4(out, (k+2)*ldo+(tb+1)*ldb, ldt, c21)
+			storeRow4(out, (k+3)*ldo+tb*ldb, ldt, c30)
+			storeRow4(out, (k+3)*ldo+(tb+1)*ldb, ldt, c31)
 		}
 	}
 	if tb < T/4 {
@@ -100,10 +105,10 @@ func gemmSIMD(out, a, b []float32, K, C, T, ldo, ldt int) {
 				ap, p0 = ap[4:], p0[4:]
 			}
 			k := kb * 4
-			storeRow4(out, k*ldo+tb*4*ldt, ldt, c0)
-			storeRow4(out, (k+1)*ldo+tb*4*ldt, ldt, c1)
-			storeRow4(out, (k+2)*ldo+tb*4*ldt, ldt, c2)
-			storeRow4(out, (k+3)*ldo+tb*4*ldt, ldt, c3)
+			storeRow4(out, k*ldo+tb*ldb, ldt, c0)
+			storeRow4(out, (k+1)*ldo+tb*ldb, ldt, c1)
+			storeRow4(out, (k+2)*ldo+tb*ldb, ldt, c2)
+			storeRow4(out, (k+3)*ldo+tb*ldb, ldt, c3)
 		}
 	}
 }

@@ -16,7 +16,7 @@ var simdKernels = runtime.GOARCH == "wasm" || cpuHasAVX2FMA()
 
 func gemm(out, a, b []float32, K, C, T, ldo, ldt int) {
 	if simdKernels {
-		gemmSIMD(out, a, b, K, C, T, ldo, ldt)
+		gemmSIMD(out, a, b, K, C, T, ldo, 4*ldt, ldt)
 		return
 	}
 	gemmGo(out, a, b, K, C, T, ldo, ldt)
