@@ -58,7 +58,30 @@ type Options struct {
 	// an unchanged wasm quick to rebuild). Empty means facewatch/gzip under
 	// os.UserCacheDir; "off" disables the cache.
 	CacheDir string
+	// SIMD is the Go toolchain (a GOTOOLCHAIN value) that builds the wasm
+	// when it can be had: then worker.wasm is built with GOEXPERIMENT=simd
+	// (wasm SIMD128 kernels) and worker-scalar.wasm without, for browsers
+	// lacking wasm SIMD, and every other wasm is built by the same release
+	// so that one wasm_exec.js serves them all. Empty means SIMDToolchain;
+	// "off" builds everything with Go as it is, the worker scalar only.
+	// When the toolchain cannot be had (offline, no module proxy) Build
+	// says so in one line and does the same.
+	SIMD string
 }
+
+// SIMDToolchain is the Go release whose simd/archsimd package compiles to
+// wasm SIMD128. The go command fetches it through the module proxy the
+// first time (about 76 MB) and keeps it in the module cache.
+const SIMDToolchain = "go1.27.3"
+
+// simdMains are the wasm programs built twice, with and without
+// GOEXPERIMENT=simd; the page picks one by feature detection
+// (playground/js/boot.js).
+var simdMains = map[string]bool{"worker": true}
+
+// workersJS is the module the site carries to tell boot.js whether
+// worker.wasm is the SIMD build with a worker-scalar.wasm beside it.
+const workersJS = "js/workers.js"
 
 // FindRoot walks up from dir to the first directory holding the facewatch
 // go.mod and returns it, or ErrNoModule.
@@ -119,6 +142,7 @@ func Build(ctx context.Context, opts Options) error {
 
 	steps := []func(context.Context) error{
 		b.copyPlayground,
+		b.findSIMD,
 		b.buildWasm,
 		b.copyWasmExec,
 		b.copyModels,
@@ -154,13 +178,18 @@ type builder struct {
 	goCmd            string
 	log              io.Writer
 	gz               *gzCache
+	simd             string // toolchain to try for the SIMD worker, or "off"
+	toolchain        string // GOTOOLCHAIN for every wasm build, once findSIMD succeeded
 }
 
 func newBuilder(opts Options) (*builder, error) {
 	if opts.Out == "" {
 		return nil, ErrNoOutput
 	}
-	b := &builder{root: opts.Root, goCmd: opts.Go, log: opts.Log, gz: newGzCache(opts.CacheDir)}
+	b := &builder{root: opts.Root, goCmd: opts.Go, log: opts.Log, gz: newGzCache(opts.CacheDir), simd: opts.SIMD}
+	if b.simd == "" {
+		b.simd = SIMDToolchain
+	}
 	if b.log == nil {
 		b.log = io.Discard
 	}
@@ -277,7 +306,7 @@ func (b *builder) wasmMains(ctx context.Context) ([]string, error) {
 	}
 	cmd := exec.CommandContext(ctx, b.goCmd, "list", "-e", "-f", `{{if eq .Name "main"}}{{.ImportPath}}{{end}}`, "./wasm/...")
 	cmd.Dir = b.root
-	cmd.Env = wasmEnv()
+	cmd.Env = b.env()
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -301,7 +330,73 @@ func wasmEnv() []string {
 	return append(os.Environ(), "GOOS=js", "GOARCH=wasm", "CGO_ENABLED=0")
 }
 
-// buildWasm compiles each main package under wasm/ to <name>.wasm.
+// env is wasmEnv with the toolchain findSIMD chose, then extra.
+func (b *builder) env(extra ...string) []string {
+	env := wasmEnv()
+	if b.toolchain != "" {
+		env = append(env, "GOTOOLCHAIN="+b.toolchain)
+	}
+	return append(env, extra...)
+}
+
+// simdProbeTimeout bounds the first fetch of the SIMD toolchain.
+const simdProbeTimeout = 10 * time.Minute
+
+// findSIMD asks the go command for the SIMD toolchain (fetching it the
+// first time). Without it the site ships the scalar worker only, and Build
+// says so in one line; that is never an error.
+func (b *builder) findSIMD(ctx context.Context) error {
+	if b.simd == "off" {
+		b.logf("wasm SIMD worker off: building the scalar worker only")
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, simdProbeTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, b.goCmd, "env", "GOVERSION")
+	cmd.Dir = b.root
+	cmd.Env = append(os.Environ(), "GOTOOLCHAIN="+b.simd)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	got := strings.TrimSpace(string(out))
+	if err == nil && got == b.simd {
+		b.toolchain = b.simd
+		b.logf("building the wasm with %s: worker.wasm uses wasm SIMD, worker-scalar.wasm is the fallback", b.simd)
+		return nil
+	}
+	if err := ctx.Err(); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	why := goError(stderr.String())
+	if why == "" && err != nil {
+		why = err.Error()
+	} else if why == "" {
+		why = "it reports " + got
+	}
+	b.logf("wasm SIMD worker skipped: Go %s could not be had (%s); shipping the scalar worker only", b.simd, why)
+	return nil
+}
+
+// goError picks the go command's error line from its stderr: the last
+// "go: " line that is not download progress, at most 200 bytes.
+func goError(stderr string) string {
+	var why string
+	for _, line := range strings.Split(stderr, "\n") {
+		line = strings.TrimSpace(line)
+		if strings.HasPrefix(line, "go: ") && !strings.HasPrefix(line, "go: downloading ") {
+			why = strings.TrimPrefix(line, "go: ")
+		}
+	}
+	if len(why) > 200 {
+		why = why[:200] + "…"
+	}
+	return why
+}
+
+// buildWasm compiles each main package under wasm/ to <name>.wasm; with
+// the SIMD toolchain, the programs in simdMains are built with
+// GOEXPERIMENT=simd as <name>.wasm and without as <name>-scalar.wasm, and
+// js/workers.js tells the page so.
 func (b *builder) buildWasm(ctx context.Context) error {
 	pkgs, err := b.wasmMains(ctx)
 	if err != nil {
@@ -311,22 +406,49 @@ func (b *builder) buildWasm(ctx context.Context) error {
 		b.logf("no main packages under wasm/: no .wasm built")
 		return nil
 	}
+	simd := false
 	for _, pkg := range pkgs {
-		name := path.Base(pkg) + ".wasm"
-		dst := filepath.Join(b.stage, name)
-		t := time.Now()
-		cmd := exec.CommandContext(ctx, b.goCmd, "build", "-trimpath", "-ldflags=-s -w", "-o", dst, pkg)
-		cmd.Dir = b.root
-		cmd.Env = wasmEnv()
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("building %s: %w\n%s", name, err, out)
+		base := path.Base(pkg)
+		if b.toolchain != "" && simdMains[base] {
+			if err := b.buildOne(ctx, pkg, base+".wasm", "GOEXPERIMENT=simd"); err != nil {
+				return err
+			}
+			if err := b.buildOne(ctx, pkg, base+"-scalar.wasm", "GOEXPERIMENT="); err != nil {
+				return err
+			}
+			simd = true
+			continue
 		}
-		raw, gz, err := b.gz.compress(dst)
-		if err != nil {
+		if err := b.buildOne(ctx, pkg, base+".wasm"); err != nil {
 			return err
 		}
-		b.logf("built %s in %.1fs: %s, %s gzip", name, time.Since(t).Seconds(), size(raw), size(gz))
 	}
+	if simd {
+		js := fmt.Sprintf("// Written by facewatch build: worker.wasm is the wasm SIMD build (%s, GOEXPERIMENT=simd)\n// and worker-scalar.wasm the fallback for browsers without wasm SIMD.\nexport const simdWorker = true;\n", b.toolchain)
+		dst := filepath.Join(b.stage, filepath.FromSlash(workersJS))
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(dst, []byte(js), 0o644)
+	}
+	return nil
+}
+
+// buildOne compiles pkg to name in the stage with extra environment.
+func (b *builder) buildOne(ctx context.Context, pkg, name string, extra ...string) error {
+	dst := filepath.Join(b.stage, name)
+	t := time.Now()
+	cmd := exec.CommandContext(ctx, b.goCmd, "build", "-trimpath", "-ldflags=-s -w", "-o", dst, pkg)
+	cmd.Dir = b.root
+	cmd.Env = b.env(extra...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("building %s: %w\n%s", name, err, out)
+	}
+	raw, gz, err := b.gz.compress(dst)
+	if err != nil {
+		return err
+	}
+	b.logf("built %s in %.1fs: %s, %s gzip", name, time.Since(t).Seconds(), size(raw), size(gz))
 	return nil
 }
 
@@ -335,6 +457,7 @@ func (b *builder) buildWasm(ctx context.Context) error {
 func (b *builder) copyWasmExec(ctx context.Context) error {
 	cmd := exec.CommandContext(ctx, b.goCmd, "env", "GOROOT")
 	cmd.Dir = b.root
+	cmd.Env = b.env()
 	out, err := cmd.Output()
 	if err != nil {
 		return fmt.Errorf("go env GOROOT: %w", err)

@@ -31,6 +31,7 @@ const hook = {
   firstFrameMs: null,
   firstFaceMs: null,
   overlayReadyMs: null,
+  worker: detector.build, // 'simd' or 'scalar': the worker build boot.js chose
 };
 window.facewatch = hook;
 // The story scenes (js/story/story.js) add read-only getters to the hook:

@@ -7,7 +7,12 @@
 // js/app.js imports the same instance. Every way into the playground needs
 // the detector; nothing here waits for the pupil, landmark or recognition
 // models. No DOM access: this may run while the page is still being parsed.
+//
+// The site may carry two builds of the worker (js/workers.js says which):
+// worker.wasm compiled with Go's wasm SIMD kernels and worker-scalar.wasm
+// without; a browser that cannot compile wasm SIMD gets the scalar one.
 import { request, fetchBytes } from './net.js';
+import { simdWorker } from './workers.js';
 
 const listeners = new Set();
 const progress = { loaded: 0, total: 0 };
@@ -16,9 +21,32 @@ const progress = { loaded: 0, total: 0 };
  * detector is the running worker: worker (the Worker, or null where
  * WebAssembly is missing), started (resolves once the face finder is
  * loaded in it), startMs and readyMs (performance.now() when boot began
- * and when started resolved, or null).
+ * and when started resolved, or null), build ('simd' or 'scalar': which
+ * worker build runs) and wasm (the file it came from).
  */
-export const detector = { worker: null, started: null, startMs: null, readyMs: null };
+export const detector = { worker: null, started: null, startMs: null, readyMs: null, build: null, wasm: null };
+
+// The smallest module using a SIMD128 instruction: (func (result v128)
+// i32.const 0 i8x16.splat i8x16.popcnt).
+const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+
+/** wasmSIMD reports whether this browser compiles wasm SIMD128. */
+export function wasmSIMD() {
+  try {
+    return WebAssembly.validate(SIMD_PROBE);
+  } catch (_) {
+    return false;
+  }
+}
+
+/**
+ * workerBuild picks the worker build for this browser: the SIMD one where
+ * the site has it and the browser compiles it, the scalar one otherwise.
+ */
+export function workerBuild(siteHasSIMD = simdWorker, browserHasSIMD = wasmSIMD()) {
+  if (!siteHasSIMD) return { build: 'scalar', wasm: 'worker.wasm' };
+  return browserHasSIMD ? { build: 'simd', wasm: 'worker.wasm' } : { build: 'scalar', wasm: 'worker-scalar.wasm' };
+}
 
 /** onProgress calls f(loaded, total) now and as the downloads progress. */
 export function onProgress(f) {
@@ -119,6 +147,7 @@ export function boot() {
     detector.started.catch(() => {}); // app.js reports it
     return detector.started;
   }
+  Object.assign(detector, workerBuild());
   const w = new Worker('js/worker.js');
   detector.worker = w;
   const failed = new Promise((_, reject) => {
@@ -129,7 +158,7 @@ export function boot() {
   // are here, without waiting for the worker's answer in between: the
   // worker handles messages in order ('start' is posted first, as the
   // compiled promise's first reaction), so Go runs before it sees a model.
-  const compiled = compileWasm('worker.wasm', part(0));
+  const compiled = compileWasm(detector.wasm, part(0));
   const running = compiled.then((m) => {
     performance.mark('facewatch:wasm-compiled');
     // A compiled module is copied (the code is shared); bytes are moved.
