@@ -59,13 +59,14 @@ type Options struct {
 	// os.UserCacheDir; "off" disables the cache.
 	CacheDir string
 	// SIMD is the Go toolchain (a GOTOOLCHAIN value) that builds the wasm
-	// when it can be had: then worker.wasm is built with GOEXPERIMENT=simd
-	// (wasm SIMD128 kernels) and worker-scalar.wasm without, for browsers
-	// lacking wasm SIMD, and every other wasm is built by the same release
-	// so that one wasm_exec.js serves them all. Empty means SIMDToolchain;
-	// "off" builds everything with Go as it is, the worker scalar only.
-	// When the toolchain cannot be had (offline, no module proxy) Build
-	// says so in one line and does the same.
+	// SIMD worker when it can be had: then worker.wasm is built by it with
+	// GOEXPERIMENT=simd (wasm SIMD128 kernels) and worker-scalar.wasm, for
+	// browsers lacking wasm SIMD, by Go as it is, like every other wasm
+	// (Go 1.27.3's wasm is about a quarter larger than Go 1.26's). Both
+	// must ship the same wasm_exec.js, since one copy serves every wasm on
+	// the site. Empty means SIMDToolchain; "off" builds the worker scalar
+	// only. When the toolchain cannot be had (offline, no module proxy) or
+	// its wasm_exec.js differs, Build says so in one line and does the same.
 	SIMD string
 }
 
@@ -179,7 +180,7 @@ type builder struct {
 	log              io.Writer
 	gz               *gzCache
 	simd             string // toolchain to try for the SIMD worker, or "off"
-	toolchain        string // GOTOOLCHAIN for every wasm build, once findSIMD succeeded
+	simdTC           string // GOTOOLCHAIN for the SIMD worker, once findSIMD succeeded
 }
 
 func newBuilder(opts Options) (*builder, error) {
@@ -306,7 +307,7 @@ func (b *builder) wasmMains(ctx context.Context) ([]string, error) {
 	}
 	cmd := exec.CommandContext(ctx, b.goCmd, "list", "-e", "-f", `{{if eq .Name "main"}}{{.ImportPath}}{{end}}`, "./wasm/...")
 	cmd.Dir = b.root
-	cmd.Env = b.env()
+	cmd.Env = wasmEnv()
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -330,13 +331,27 @@ func wasmEnv() []string {
 	return append(os.Environ(), "GOOS=js", "GOARCH=wasm", "CGO_ENABLED=0")
 }
 
-// env is wasmEnv with the toolchain findSIMD chose, then extra.
-func (b *builder) env(extra ...string) []string {
-	env := wasmEnv()
-	if b.toolchain != "" {
-		env = append(env, "GOTOOLCHAIN="+b.toolchain)
+// goroot returns the GOROOT of the go command under env.
+func (b *builder) goroot(ctx context.Context, env []string) (string, error) {
+	cmd := exec.CommandContext(ctx, b.goCmd, "env", "GOROOT")
+	cmd.Dir = b.root
+	cmd.Env = env
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOROOT: %w", err)
 	}
-	return append(env, extra...)
+	return strings.TrimSpace(string(out)), nil
+}
+
+// wasmExec returns the path of wasm_exec.js under goroot.
+func wasmExec(goroot string) (string, error) {
+	for _, rel := range []string{"lib/wasm/wasm_exec.js", "misc/wasm/wasm_exec.js"} {
+		src := filepath.Join(goroot, filepath.FromSlash(rel))
+		if _, err := os.Stat(src); err == nil {
+			return src, nil
+		}
+	}
+	return "", fmt.Errorf("wasm_exec.js not found under GOROOT %s", goroot)
 }
 
 // simdProbeTimeout bounds the first fetch of the SIMD toolchain.
@@ -352,16 +367,36 @@ func (b *builder) findSIMD(ctx context.Context) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, simdProbeTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, b.goCmd, "env", "GOVERSION")
+	cmd := exec.CommandContext(ctx, b.goCmd, "env", "GOVERSION", "GOROOT")
 	cmd.Dir = b.root
 	cmd.Env = append(os.Environ(), "GOTOOLCHAIN="+b.simd)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
-	got := strings.TrimSpace(string(out))
-	if err == nil && got == b.simd {
-		b.toolchain = b.simd
-		b.logf("building the wasm with %s: worker.wasm uses wasm SIMD, worker-scalar.wasm is the fallback", b.simd)
+	f := strings.Fields(string(out))
+	got := strings.Join(f, " ")
+	if err == nil && len(f) == 2 && f[0] == b.simd {
+		// One wasm_exec.js serves the SIMD worker and the rest.
+		ours, err1 := b.goroot(ctx, wasmEnv())
+		theirs, err2 := wasmExec(f[1])
+		if err := errors.Join(err1, err2); err != nil {
+			return err
+		}
+		mine, err := wasmExec(ours)
+		if err != nil {
+			return err
+		}
+		a, err1 := os.ReadFile(mine)
+		c, err2 := os.ReadFile(theirs)
+		if err := errors.Join(err1, err2); err != nil {
+			return err
+		}
+		if !bytes.Equal(a, c) {
+			b.logf("wasm SIMD worker skipped: %s's wasm_exec.js differs from the one of the go command building the rest; shipping the scalar worker only", b.simd)
+			return nil
+		}
+		b.simdTC = b.simd
+		b.logf("building worker.wasm with %s and wasm SIMD, worker-scalar.wasm as the fallback", b.simd)
 		return nil
 	}
 	if err := ctx.Err(); err != nil && !errors.Is(err, context.DeadlineExceeded) {
@@ -409,11 +444,11 @@ func (b *builder) buildWasm(ctx context.Context) error {
 	simd := false
 	for _, pkg := range pkgs {
 		base := path.Base(pkg)
-		if b.toolchain != "" && simdMains[base] {
-			if err := b.buildOne(ctx, pkg, base+".wasm", "GOEXPERIMENT=simd"); err != nil {
+		if b.simdTC != "" && simdMains[base] {
+			if err := b.buildOne(ctx, pkg, base+".wasm", "GOTOOLCHAIN="+b.simdTC, "GOEXPERIMENT=simd"); err != nil {
 				return err
 			}
-			if err := b.buildOne(ctx, pkg, base+"-scalar.wasm", "GOEXPERIMENT="); err != nil {
+			if err := b.buildOne(ctx, pkg, base+"-scalar.wasm"); err != nil {
 				return err
 			}
 			simd = true
@@ -424,7 +459,7 @@ func (b *builder) buildWasm(ctx context.Context) error {
 		}
 	}
 	if simd {
-		js := fmt.Sprintf("// Written by facewatch build: worker.wasm is the wasm SIMD build (%s, GOEXPERIMENT=simd)\n// and worker-scalar.wasm the fallback for browsers without wasm SIMD.\nexport const simdWorker = true;\n", b.toolchain)
+		js := fmt.Sprintf("// Written by facewatch build: worker.wasm is the wasm SIMD build (%s, GOEXPERIMENT=simd)\n// and worker-scalar.wasm the fallback for browsers without wasm SIMD.\nexport const simdWorker = true;\n", b.simdTC)
 		dst := filepath.Join(b.stage, filepath.FromSlash(workersJS))
 		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 			return err
@@ -440,7 +475,7 @@ func (b *builder) buildOne(ctx context.Context, pkg, name string, extra ...strin
 	t := time.Now()
 	cmd := exec.CommandContext(ctx, b.goCmd, "build", "-trimpath", "-ldflags=-s -w", "-o", dst, pkg)
 	cmd.Dir = b.root
-	cmd.Env = b.env(extra...)
+	cmd.Env = append(wasmEnv(), extra...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("building %s: %w\n%s", name, err, out)
 	}
@@ -455,22 +490,16 @@ func (b *builder) buildOne(ctx context.Context, pkg, name string, extra ...strin
 // copyWasmExec copies wasm_exec.js from the GOROOT of the go command that
 // built the wasm: the two must come from the same Go release.
 func (b *builder) copyWasmExec(ctx context.Context) error {
-	cmd := exec.CommandContext(ctx, b.goCmd, "env", "GOROOT")
-	cmd.Dir = b.root
-	cmd.Env = b.env()
-	out, err := cmd.Output()
+	goroot, err := b.goroot(ctx, wasmEnv())
 	if err != nil {
-		return fmt.Errorf("go env GOROOT: %w", err)
+		return err
 	}
-	goroot := strings.TrimSpace(string(out))
-	for _, rel := range []string{"lib/wasm/wasm_exec.js", "misc/wasm/wasm_exec.js"} {
-		src := filepath.Join(goroot, filepath.FromSlash(rel))
-		if _, err := os.Stat(src); err == nil {
-			b.logf("copied wasm_exec.js from the Go toolchain")
-			return copyFile(src, filepath.Join(b.stage, "wasm_exec.js"))
-		}
+	src, err := wasmExec(goroot)
+	if err != nil {
+		return err
 	}
-	return fmt.Errorf("wasm_exec.js not found under GOROOT %s", goroot)
+	b.logf("copied wasm_exec.js from the Go toolchain")
+	return copyFile(src, filepath.Join(b.stage, "wasm_exec.js"))
 }
 
 // modelFiles maps asset paths to site paths. The lps cascades are added by

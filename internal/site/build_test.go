@@ -312,7 +312,7 @@ func TestBuildRepository(t *testing.T) {
 			t.Error("worker.wasm has no gzip sibling")
 		}
 		// With the SIMD toolchain the scalar fallback is beside it.
-		if strings.Contains(log.String(), "worker.wasm uses wasm SIMD") {
+		if strings.Contains(log.String(), "worker.wasm with "+SIMDToolchain) {
 			if _, err := os.Stat(filepath.Join(out, "worker-scalar.wasm.gz")); err != nil {
 				t.Error("SIMD build without worker-scalar.wasm.gz")
 			}
