@@ -60,10 +60,9 @@ type Options struct {
 	CacheDir string
 	// SIMD is the Go toolchain (a GOTOOLCHAIN value) that builds the wasm
 	// SIMD worker when it can be had: then worker.wasm is built by it with
-	// GOEXPERIMENT=simd (wasm SIMD128 kernels) and worker-scalar.wasm, for
-	// browsers lacking wasm SIMD, by Go as it is, like every other wasm
-	// (Go 1.27.3's wasm is about a quarter larger than Go 1.26's). Both
-	// must ship the same wasm_exec.js, since one copy serves every wasm on
+	// GOEXPERIMENT=SIMDExperiment (wasm SIMD128 kernels) and
+	// worker-scalar.wasm, for browsers lacking wasm SIMD, by Go as it is,
+	// like every other wasm (the overlay is smaller that way). Both must ship the same wasm_exec.js, since one copy serves every wasm on
 	// the site. Empty means SIMDToolchain; "off" builds the worker scalar
 	// only. When the toolchain cannot be had (offline, no module proxy) or
 	// its wasm_exec.js differs, Build says so in one line and does the same.
@@ -74,6 +73,11 @@ type Options struct {
 // wasm SIMD128. The go command fetches it through the module proxy the
 // first time (about 76 MB) and keeps it in the module cache.
 const SIMDToolchain = "go1.27.3"
+
+// SIMDExperiment is the GOEXPERIMENT the SIMD worker is built with: the
+// archsimd kernels, and encoding/json as in Go 1.26 (Go 1.27 builds it on
+// json/v2 by default, which adds about 300 KB of gzip wasm to the worker).
+const SIMDExperiment = "simd,nojsonv2"
 
 // simdMains are the wasm programs built twice, with and without
 // GOEXPERIMENT=simd; the page picks one by feature detection
@@ -445,7 +449,7 @@ func (b *builder) buildWasm(ctx context.Context) error {
 	for _, pkg := range pkgs {
 		base := path.Base(pkg)
 		if b.simdTC != "" && simdMains[base] {
-			if err := b.buildOne(ctx, pkg, base+".wasm", "GOTOOLCHAIN="+b.simdTC, "GOEXPERIMENT=simd"); err != nil {
+			if err := b.buildOne(ctx, pkg, base+".wasm", "GOTOOLCHAIN="+b.simdTC, "GOEXPERIMENT="+SIMDExperiment); err != nil {
 				return err
 			}
 			if err := b.buildOne(ctx, pkg, base+"-scalar.wasm"); err != nil {
@@ -459,7 +463,7 @@ func (b *builder) buildWasm(ctx context.Context) error {
 		}
 	}
 	if simd {
-		js := fmt.Sprintf("// Written by facewatch build: worker.wasm is the wasm SIMD build (%s, GOEXPERIMENT=simd)\n// and worker-scalar.wasm the fallback for browsers without wasm SIMD.\nexport const simdWorker = true;\n", b.simdTC)
+		js := fmt.Sprintf("// Written by facewatch build: worker.wasm is the wasm SIMD build (%s, GOEXPERIMENT=%s)\n// and worker-scalar.wasm the fallback for browsers without wasm SIMD.\nexport const simdWorker = true;\n", b.simdTC, SIMDExperiment)
 		dst := filepath.Join(b.stage, filepath.FromSlash(workersJS))
 		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 			return err
