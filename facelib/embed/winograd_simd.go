@@ -29,37 +29,7 @@ func winoIn8SIMD(v, x []float32, c *conv, c0, c1 int) {
 	for ci := c0; ci < c1; ci++ {
 		plane := x[ci*h*w : (ci+1)*h*w]
 		for tb := range tb4 {
-			for l := range 4 {
-				t := tb*4 + l
-				ty, tx := t/c.tilesX, t%c.tilesX
-				y0, x0 := ty*c.wm-c.wpad, tx*c.wm-c.wpad
-				switch {
-				case t >= c.tiles:
-					for i := range 8 {
-						for j := range 8 {
-							d[i][j][l] = 0
-						}
-					}
-				case y0 >= 0 && x0 >= 0 && y0+8 <= h && x0+8 <= w:
-					for i := range 8 {
-						row := plane[(y0+i)*w+x0 : (y0+i)*w+x0+8 : (y0+i)*w+x0+8]
-						di := &d[i]
-						di[0][l], di[1][l], di[2][l], di[3][l] = row[0], row[1], row[2], row[3]
-						di[4][l], di[5][l], di[6][l], di[7][l] = row[4], row[5], row[6], row[7]
-					}
-				default:
-					for i := range 8 {
-						for j := range 8 {
-							yy, xx := y0+i, x0+j
-							if yy >= 0 && yy < h && xx >= 0 && xx < w {
-								d[i][j][l] = plane[yy*w+xx]
-							} else {
-								d[i][j][l] = 0
-							}
-						}
-					}
-				}
-			}
+			gatherTiles(&d, plane, c, tb, 8)
 			// Columns: e = Bᵀ d.
 			for j := range 8 {
 				d0, d1, d2, d3 := ld(&d[0][j]), ld(&d[1][j]), ld(&d[2][j]), ld(&d[3][j])
@@ -98,6 +68,45 @@ func winoIn8SIMD(v, x []float32, c *conv, c0, c1 int) {
 				p.Add(q).Store(vs[5*xs:])
 				p.Sub(q).Store(vs[6*xs:])
 				r7.Sub(r1).Add(vec4(5.25).Mul(r3.Sub(r5))).Store(vs[7*xs:])
+			}
+		}
+	}
+}
+
+// gatherTiles copies the a×a input tiles tb*4 … tb*4+3 of one channel's
+// plane into d[row][column][tile], zero outside the plane and for the
+// padding tiles past c.tiles.
+func gatherTiles(d *[8][8][4]float32, plane []float32, c *conv, tb, a int) {
+	h, w := c.inH, c.inW
+	for l := range 4 {
+		t := tb*4 + l
+		ty, tx := t/c.tilesX, t%c.tilesX
+		y0, x0 := ty*c.wm-c.wpad, tx*c.wm-c.wpad
+		switch {
+		case t >= c.tiles:
+			for i := range a {
+				for j := range a {
+					d[i][j][l] = 0
+				}
+			}
+		case y0 >= 0 && x0 >= 0 && y0+a <= h && x0+a <= w:
+			for i := range a {
+				row := plane[(y0+i)*w+x0 : (y0+i)*w+x0+a]
+				di := &d[i]
+				for j, v := range row {
+					di[j][l] = v
+				}
+			}
+		default:
+			for i := range a {
+				for j := range a {
+					yy, xx := y0+i, x0+j
+					if yy >= 0 && yy < h && xx >= 0 && xx < w {
+						d[i][j][l] = plane[yy*w+xx]
+					} else {
+						d[i][j][l] = 0
+					}
+				}
 			}
 		}
 	}
@@ -173,9 +182,15 @@ func winoOut8SIMD(mm []float32, c *conv, e *epilogue, k0, k1, m int) {
 }
 
 // winoInSIMD runs the input transform of the current layer for channels
-// [lo,hi) if a vector version exists for it.
+// [lo,hi) with vectors, for the 8x8-tile layers. F(4x4,3x3) and F(2x2,3x3)
+// stay scalar: their transforms are a few additions per value, and vector
+// versions (four tiles per vector, gathered like winoIn8SIMD's) measured no
+// faster under node.
 func (w *Workspace) winoInSIMD(lo, hi int) bool {
-	if !simdKernels || w.cur.wa != 8 {
+	if !simdKernels {
+		return false
+	}
+	if w.cur.wa != 8 {
 		return false
 	}
 	winoIn8SIMD(w.s1, w.src, w.cur, lo, hi)
