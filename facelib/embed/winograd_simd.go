@@ -165,6 +165,39 @@ func winoOut8SIMD(mm []float32, c *conv, e *epilogue, k0, k1, m int) {
 				}
 				y4.StoreArray(&oi[4])
 			}
+			if e.res == nil {
+				// Bias and ReLU on the vectors, as storeTile6 does them
+				// per value ((v + |v|) / 2 after adding the bias), then
+				// each tile's lanes straight into place.
+				b := vec4(e.bias[k])
+				for i := range m {
+					oi := &o[i]
+					for j := range m {
+						v := ld(&oi[j]).Add(b)
+						if e.relu {
+							v = v.Add(v.Abs()).Mul(vec4(0.5))
+						}
+						v.StoreArray(&oi[j])
+					}
+				}
+				for l := range 4 {
+					t := tb*4 + l
+					if t >= c.tiles {
+						break
+					}
+					y, x := t/c.tilesX*m, t%c.tilesX*m
+					rows, cols := min(m, c.outH-y), min(m, c.outW-x)
+					for i := range rows {
+						off := (k*e.dh+y+i)*e.dw + x
+						d := e.dst[off : off+cols]
+						oi := &o[i]
+						for j := range d {
+							d[j] = oi[j][l]
+						}
+					}
+				}
+				continue
+			}
 			for l := range 4 {
 				t := tb*4 + l
 				if t >= c.tiles {
