@@ -29,7 +29,7 @@ func winoIn8SIMD(v, x []float32, c *conv, c0, c1 int) {
 	for ci := c0; ci < c1; ci++ {
 		plane := x[ci*h*w : (ci+1)*h*w]
 		for tb := range tb4 {
-			gatherTiles(&d, plane, c, tb, 8)
+			gatherTiles8(&d, plane, c, tb)
 			// Columns: e = Bᵀ d.
 			for j := range 8 {
 				d0, d1, d2, d3 := ld(&d[0][j]), ld(&d[1][j]), ld(&d[2][j]), ld(&d[3][j])
@@ -73,10 +73,11 @@ func winoIn8SIMD(v, x []float32, c *conv, c0, c1 int) {
 	}
 }
 
-// gatherTiles copies the a×a input tiles tb*4 … tb*4+3 of one channel's
+// gatherTiles8 copies the 8x8 input tiles tb*4 … tb*4+3 of one channel's
 // plane into d[row][column][tile], zero outside the plane and for the
-// padding tiles past c.tiles.
-func gatherTiles(d *[8][8][4]float32, plane []float32, c *conv, tb, a int) {
+// padding tiles past c.tiles. Interior tiles (nearly all) copy their rows
+// with constant indices: no loop or bounds check per value.
+func gatherTiles8(d *[8][8][4]float32, plane []float32, c *conv, tb int) {
 	h, w := c.inH, c.inW
 	for l := range 4 {
 		t := tb*4 + l
@@ -84,22 +85,21 @@ func gatherTiles(d *[8][8][4]float32, plane []float32, c *conv, tb, a int) {
 		y0, x0 := ty*c.wm-c.wpad, tx*c.wm-c.wpad
 		switch {
 		case t >= c.tiles:
-			for i := range a {
-				for j := range a {
+			for i := range 8 {
+				for j := range 8 {
 					d[i][j][l] = 0
 				}
 			}
-		case y0 >= 0 && x0 >= 0 && y0+a <= h && x0+a <= w:
-			for i := range a {
-				row := plane[(y0+i)*w+x0 : (y0+i)*w+x0+a]
+		case y0 >= 0 && x0 >= 0 && y0+8 <= h && x0+8 <= w:
+			for i := range 8 {
+				row := plane[(y0+i)*w+x0 : (y0+i)*w+x0+8 : (y0+i)*w+x0+8]
 				di := &d[i]
-				for j, v := range row {
-					di[j][l] = v
-				}
+				di[0][l], di[1][l], di[2][l], di[3][l] = row[0], row[1], row[2], row[3]
+				di[4][l], di[5][l], di[6][l], di[7][l] = row[4], row[5], row[6], row[7]
 			}
 		default:
-			for i := range a {
-				for j := range a {
+			for i := range 8 {
+				for j := range 8 {
 					yy, xx := y0+i, x0+j
 					if yy >= 0 && yy < h && xx >= 0 && xx < w {
 						d[i][j][l] = plane[yy*w+xx]
