@@ -22,9 +22,9 @@ const progress = { loaded: 0, total: 0 };
  * WebAssembly is missing), started (resolves once the face finder is
  * loaded in it), startMs and readyMs (performance.now() when boot began
  * and when started resolved, or null), build ('simd' or 'scalar': which
- * worker build runs) and wasm (the file it came from).
+ * worker build runs) and wasmURL (the file it came from).
  */
-export const detector = { worker: null, started: null, startMs: null, readyMs: null, build: null, wasm: null };
+export const detector = { worker: null, started: null, startMs: null, readyMs: null, build: null, wasmURL: 'worker.wasm' };
 
 // The smallest module using a SIMD128 instruction: (func (result v128)
 // i32.const 0 i8x16.splat i8x16.popcnt).
@@ -44,8 +44,8 @@ export function wasmSIMD() {
  * the site has it and the browser compiles it, the scalar one otherwise.
  */
 export function workerBuild(siteHasSIMD = simdWorker, browserHasSIMD = wasmSIMD()) {
-  if (!siteHasSIMD) return { build: 'scalar', wasm: 'worker.wasm' };
-  return browserHasSIMD ? { build: 'simd', wasm: 'worker.wasm' } : { build: 'scalar', wasm: 'worker-scalar.wasm' };
+  if (!siteHasSIMD) return { build: 'scalar', wasmURL: 'worker.wasm' };
+  return browserHasSIMD ? { build: 'simd', wasmURL: 'worker.wasm' } : { build: 'scalar', wasmURL: 'worker-scalar.wasm' };
 }
 
 /** onProgress calls f(loaded, total) now and as the downloads progress. */
@@ -158,7 +158,7 @@ export function boot() {
   // are here, without waiting for the worker's answer in between: the
   // worker handles messages in order ('start' is posted first, as the
   // compiled promise's first reaction), so Go runs before it sees a model.
-  const compiled = compileWasm(detector.wasm, part(0));
+  const compiled = compileWasm(detector.wasmURL, part(0));
   const running = compiled.then((m) => {
     performance.mark('facewatch:wasm-compiled');
     // A compiled module is copied (the code is shared); bytes are moved.
