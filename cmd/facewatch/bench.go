@@ -160,14 +160,16 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	quick := fs.Bool("quick", false, "short runs and a 100,000-embedding gallery (for tests; numbers are rougher)")
 	skipWasm := fs.Bool("skip-wasm", false, "skip the Go embedding compiled to WebAssembly (needs the go toolchain and node)")
 	skipTFJS := fs.Bool("skip-tfjs", false, "skip the tfjs references (needs node and tools/node_modules)")
+	skipSIMD := fs.Bool("skip-simd", false, "skip the builds with Go "+site.SIMDToolchain+"'s SIMD kernels (GOEXPERIMENT=simd; the go command fetches that toolchain once through the module proxy)")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, `Usage: facewatch bench [-json] [-quick] [-skip-wasm] [-skip-tfjs]
+		fmt.Fprint(stderr, `Usage: facewatch bench [-json] [-quick] [-skip-wasm] [-skip-tfjs] [-skip-simd]
 
 Measures every stage of facelib on this machine, in one run, next to its
 reference: detection against raw pigo, alignment against pigo's puploc and
 landmark cascades, tracking, the embedding natively and compiled to
 WebAssembly against face-api on tfjs (cpu and wasm backends, via node
-tools/bench-tfjs.mjs), a 1:N search against a plain scan of the same
+tools/bench-tfjs.mjs), each both as plain Go and built with Go 1.27's SIMD
+kernels (GOEXPERIMENT=simd, in a subprocess), a 1:N search against a plain scan of the same
 embeddings, and the heap one embedding needs. Go stages run in this process
 with testing.Benchmark, several rounds alternating each measurement with its
 reference; the median is shown. Run it from inside the facewatch source tree
@@ -205,7 +207,7 @@ Flags:
 
 	r := &benchRun{
 		cfg: cfg, root: root, log: stderr,
-		skipWasm: *skipWasm, skipTFJS: *skipTFJS,
+		skipWasm: *skipWasm, skipTFJS: *skipTFJS, skipSIMD: *skipSIMD,
 		report: benchReport{
 			Tool:    "facewatch bench",
 			Command: strings.Join(append([]string{"facewatch", "bench"}, args...), " "),
@@ -253,6 +255,7 @@ type benchRun struct {
 	root               string
 	log                io.Writer
 	skipWasm, skipTFJS bool
+	skipSIMD           bool
 	report             benchReport
 
 	frame *image.RGBA
@@ -901,15 +904,22 @@ func (r *benchRun) stageEmbed() error {
 	ctx, cancel := context.WithTimeout(context.Background(), r.cfg.subprocWait)
 	defer cancel()
 	tfjs := r.prepareTFJS()
-	wasm, cleanup := r.prepareWasm(ctx)
-	defer cleanup()
+	// The other builds run as subprocesses in the same rounds: plain Go
+	// and SIMD compiled to wasm (under node), and the native SIMD build.
+	subs := []*subSeries{
+		r.newSub(ctx, goTestSpec{stage: "embed-wasm", wasm: true}),
+		r.newSub(ctx, goTestSpec{stage: "embed-wasm-simd", wasm: true, simd: true}),
+		r.newSub(ctx, goTestSpec{stage: "embed-simd", simd: true}),
+	}
+	for _, x := range subs {
+		defer x.cleanup()
+	}
 
 	native := map[string]*series{}
 	for _, it := range items {
 		native[it.key] = &series{}
 	}
 	tf := map[string]*series{"cpu": {}, "wasm-simd": {}, "wasm": {}}
-	gw := &series{}
 	var tfjsInfo *bench.TFJSReport
 	setBenchTime(r.cfg.embedTime)
 	for round := range r.cfg.rounds {
@@ -939,19 +949,11 @@ func (r *benchRun) stageEmbed() error {
 				}
 			}
 		}
-		if wasm != nil {
-			r.progress("embed: round %d/%d: Go in wasm under node (%d embeddings after %[3]d untimed ones)", round+1, r.cfg.rounds, r.cfg.wasmIters)
-			b, err := wasm(ctx)
-			if err != nil {
-				r.skip("embed-wasm", err.Error(), "run GOOS=js GOARCH=wasm go test -bench BenchmarkEmbed ./facelib/embed by hand, with $(go env GOROOT)/lib/wasm on PATH, to see why")
-				wasm, gw = nil, &series{}
-			} else {
-				gw.ns = append(gw.ns, b.NsPerOp)
-				gw.allocs = append(gw.allocs, b.AllocsPerOp)
-				gw.cpu = append(gw.cpu, math.NaN())
-			}
+		for _, x := range subs {
+			x.round(ctx, r, round)
 		}
 	}
+	gw, gws, gns := &subs[0].s, &subs[1].s, &subs[2].s
 
 	one := row("embed", "native, 1 thread", native["1"])
 	tfRefs := func(ours *series, names ...string) []benchRef {
@@ -966,11 +968,22 @@ func (r *benchRun) stageEmbed() error {
 		return refs
 	}
 	one.Refs = append(one.Refs, tfRefs(native["1"], "cpu", "wasm-simd", "wasm")...)
+	one.Note = "this binary, a " + thisBuild()
 	if tfjsInfo != nil {
-		one.Note = fmt.Sprintf("tfjs: face-api %s's network on tfjs %s in node %s, one thread, on the same chip (%s); each round's tfjs figure is the median of its %d runs",
+		one.Note += fmt.Sprintf("; tfjs: face-api %s's network on tfjs %s in node %s, one thread, on the same chip (%s); each round's tfjs figure is the median of its %d runs",
 			tfjsInfo.FaceAPI, tfjsInfo.TFJS, tfjsInfo.Node, benchTFJS, r.cfg.tfjsRuns)
 	}
 	r.add(one)
+	if len(gns.ns) > 0 {
+		srow := row("embed-simd", "native SIMD build, 1 thread", gns)
+		srow.Refs = append(srow.Refs, tfRefs(gns, "wasm-simd", "cpu")...)
+		if len(srow.Refs) > 0 && srow.Refs[0].Name == "tfjs wasm SIMD" {
+			srow.target("≤ 0.4×", srow.Refs[0].Ratio <= 0.4)
+		}
+		srow.Refs = append(srow.Refs, ref("native, 1 thread ("+thisBuild()+")", gns, native["1"]))
+		srow.Note = fmt.Sprintf("facelib/embed's BenchmarkEmbed built by %s with GOEXPERIMENT=simd (archsimd kernels: AVX2+FMA on amd64, else the scalar code) and run as a subprocess in the same rounds; CPU from its cpu-ms/op", site.SIMDToolchain)
+		r.add(srow)
+	}
 	if procs > 1 {
 		nrow := row("embed", fmt.Sprintf("native, %d threads", procs), native["n"])
 		nrow.Refs = append(nrow.Refs, ref("native, 1 thread", native["n"], native["1"]))
@@ -983,7 +996,19 @@ func (r *benchRun) stageEmbed() error {
 		if len(wrow.Refs) > 0 && wrow.Refs[0].Name == "tfjs wasm SIMD" {
 			wrow.target("< 1×", wrow.Refs[0].Ratio < 1)
 		}
-		wrow.Note = fmt.Sprintf("facelib/embed's BenchmarkEmbed built with GOOS=js GOARCH=wasm and run by Go's go_js_wasm_exec (node); each round times %d embeddings after %[1]d untimed ones in the same process; no CPU time from inside node", r.cfg.wasmIters)
+		wrow.Note = fmt.Sprintf("facelib/embed's BenchmarkEmbed built with GOOS=js GOARCH=wasm (plain Go: the playground's worker-scalar.wasm) and run by Go's go_js_wasm_exec (node); each round times %d embeddings after %[1]d untimed ones in the same process; no CPU time from inside node", r.cfg.wasmIters)
+		r.add(wrow)
+	}
+	if len(gws.ns) > 0 {
+		wrow := row("embed-wasm-simd", "Go in wasm SIMD (node), 1 thread", gws)
+		wrow.Refs = append(wrow.Refs, tfRefs(gws, "wasm-simd", "wasm")...)
+		if len(wrow.Refs) > 0 && wrow.Refs[0].Name == "tfjs wasm SIMD" {
+			wrow.target("≤ 0.8×", wrow.Refs[0].Ratio <= 0.8)
+		}
+		if len(gw.ns) > 0 {
+			wrow.Refs = append(wrow.Refs, benchRef{Name: "Go in wasm (node)", Value: ms(bench.Median(gw.ns)), Allocs: -1, Ratio: sig4(bench.PairedRatio(gws.ns, gw.ns))})
+		}
+		wrow.Note = fmt.Sprintf("the same, built by %s with GOEXPERIMENT=simd (archsimd kernels compiled to wasm SIMD128: the playground's worker.wasm) and run by that release's go_js_wasm_exec", site.SIMDToolchain)
 		r.add(wrow)
 	}
 	return nil
@@ -1037,68 +1062,11 @@ func (r *benchRun) prepareTFJS() func(ctx context.Context) (*bench.TFJSReport, e
 	}
 }
 
-// prepareWasm compiles facelib/embed's tests for js/wasm into a temporary
-// directory and returns a func that runs BenchmarkEmbed once under node,
-// or nil after recording why it cannot. cleanup removes the binary.
+// prepareWasm compiles facelib/embed's tests for js/wasm (the scalar
+// build) and returns a func that runs BenchmarkEmbed once under node, or nil
+// after recording why it cannot. cleanup removes the binary.
 func (r *benchRun) prepareWasm(ctx context.Context) (run func(ctx context.Context) (bench.GoBench, error), cleanup func()) {
-	const stage = "embed-wasm"
-	cleanup = func() {}
-	if r.skipWasm {
-		r.skip(stage, "-skip-wasm given", "drop -skip-wasm to time the embedding compiled to WebAssembly")
-		return nil, cleanup
-	}
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		r.skip(stage, "the go toolchain is not on PATH", "install Go 1.26 (https://go.dev/dl/) and put its bin directory on PATH")
-		return nil, cleanup
-	}
-	if _, err := exec.LookPath("node"); err != nil {
-		r.skip(stage, "node is not on PATH (Go's js/wasm programs run under it)", "install Node.js 18 or later (Debian: apt-get install nodejs)")
-		return nil, cleanup
-	}
-	gr, err := exec.CommandContext(ctx, goBin, "env", "GOROOT").Output()
-	if err != nil {
-		r.skip(stage, fmt.Sprintf("go env GOROOT failed: %v", err), "check the Go installation")
-		return nil, cleanup
-	}
-	exe := filepath.Join(strings.TrimSpace(string(gr)), "lib", "wasm", "go_js_wasm_exec")
-	if _, err := os.Stat(exe); err != nil {
-		r.skip(stage, "no "+exe, "install a complete Go 1.26 distribution (it ships lib/wasm)")
-		return nil, cleanup
-	}
-	dir, err := os.MkdirTemp("", "facewatch-bench-")
-	if err != nil {
-		r.skip(stage, err.Error(), "make the temporary directory writable")
-		return nil, cleanup
-	}
-	cleanup = func() { os.RemoveAll(dir) }
-	bin := filepath.Join(dir, "embed.test.wasm")
-	r.progress("embed-wasm: compiling facelib/embed's tests for js/wasm")
-	build := exec.CommandContext(ctx, goBin, "test", "-c", "-o", bin, "./facelib/embed")
-	build.Dir = r.root
-	build.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
-	if out, err := build.CombinedOutput(); err != nil {
-		r.skip(stage, fmt.Sprintf("GOOS=js GOARCH=wasm go test -c ./facelib/embed failed: %v: %s", err, lastLines(string(out), 5)), "fix the build (run the command by hand)")
-		return nil, cleanup
-	}
-	pkgDir := filepath.Join(r.root, "facelib", "embed") // the tests read ../../assets
-	return func(ctx context.Context) (bench.GoBench, error) {
-		// -test.count 2: the first run warms the engine up (V8 compiles
-		// the hot functions again, optimised, after their first calls);
-		// the second is the one reported.
-		cmd := exec.CommandContext(ctx, exe, bin, "-test.run", "^$", "-test.bench", "^BenchmarkEmbed$", "-test.benchmem",
-			"-test.benchtime", fmt.Sprintf("%dx", r.cfg.wasmIters), "-test.count", "2")
-		cmd.Dir = pkgDir
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			return bench.GoBench{}, fmt.Errorf("the js/wasm BenchmarkEmbed failed under node: %v: %s", err, lastLines(string(out), 5))
-		}
-		res, err := bench.ParseGoBench(string(out))
-		if err != nil || len(res) != 2 {
-			return bench.GoBench{}, fmt.Errorf("%d results (want 2) from the js/wasm BenchmarkEmbed: %v: %s", len(res), err, lastLines(string(out), 5))
-		}
-		return res[1], nil
-	}, cleanup
+	return r.prepareGoTest(ctx, goTestSpec{stage: "embed-wasm", wasm: true})
 }
 
 // printBench writes the report as a table.

@@ -21,7 +21,7 @@ import (
 // within a sane band (a ratio off by 100x means a broken measurement, not a
 // slow machine).
 func TestBenchCommand(t *testing.T) {
-	stdout, stderr, code := runCLI(t, "bench", "-quick", "-json", "-skip-wasm", "-skip-tfjs")
+	stdout, stderr, code := runCLI(t, "bench", "-quick", "-json", "-skip-wasm", "-skip-tfjs", "-skip-simd")
 	if code != 0 {
 		t.Fatalf("exit code %d\nstderr:\n%s", code, stderr)
 	}
@@ -130,7 +130,7 @@ func TestBenchCommand(t *testing.T) {
 	for _, s := range rep.Skipped {
 		skipped[s.Stage] = s
 	}
-	for _, st := range []string{"embed-wasm", "embed tfjs references"} {
+	for _, st := range []string{"embed-wasm", "embed-wasm-simd", "embed-simd", "embed tfjs references"} {
 		s, ok := skipped[st]
 		if !ok || !strings.Contains(s.Reason, "-skip-") || s.Fix == "" {
 			t.Errorf("skipped %q: %+v, %v", st, s, ok)
@@ -191,6 +191,19 @@ func TestBenchSkips(t *testing.T) {
 	}{
 		{"no node for tfjs", t.TempDir(), false, "embed tfjs references", func(r *benchRun) { r.prepareTFJS() }, "node is not on PATH"},
 		{"no go for wasm", t.TempDir(), false, "embed-wasm", func(r *benchRun) { _, c := r.prepareWasm(context.Background()); c() }, "go toolchain is not on PATH"},
+		{"no go for the SIMD build", t.TempDir(), false, "embed-simd", func(r *benchRun) {
+			_, c := r.prepareGoTest(context.Background(), goTestSpec{stage: "embed-simd", simd: true})
+			c()
+		}, "go toolchain is not on PATH"},
+		{"SIMD toolchain cannot be had", os.Getenv("PATH"), false, "embed-simd", func(r *benchRun) {
+			// An empty module cache and GOPROXY=off: the go command
+			// has no way to get the toolchain.
+			t.Setenv("GOPROXY", "off")
+			t.Setenv("GOFLAGS", "-modcacherw")
+			t.Setenv("GOMODCACHE", t.TempDir())
+			_, c := r.prepareGoTest(context.Background(), goTestSpec{stage: "embed-simd", simd: true})
+			c()
+		}, "could not be had"},
 		{"no tfjs script", os.Getenv("PATH"), true, "embed tfjs references", func(r *benchRun) { r.prepareTFJS() }, "missing from the source tree"},
 		{"no node_modules", os.Getenv("PATH"), true, "embed tfjs references", func(r *benchRun) {
 			os.MkdirAll(filepath.Join(r.root, "tools"), 0o755)

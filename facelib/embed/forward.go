@@ -283,6 +283,9 @@ func (w *Workspace) parallel(n int, fn func(w *Workspace, lo, hi int)) {
 }
 
 func (w *Workspace) jobWinoIn(lo, hi int) {
+	if w.winoInSIMD(lo, hi) {
+		return
+	}
 	switch w.cur.kind {
 	case kindWino2:
 		winoIn4(w.s1, w.src, w.cur, lo, hi)
@@ -298,6 +301,9 @@ func (w *Workspace) jobWinoIn(lo, hi int) {
 // one goroutine does both for its channels with no barrier between them
 // (one hand-off fewer per layer when a Workspace has threads).
 func (w *Workspace) jobWinoGemmOut(lo, hi int) {
+	if w.winoGemmOutSIMD(lo, hi) {
+		return
+	}
 	w.winoGemm(lo, hi)
 	w.jobWinoOut(lo, hi)
 }

@@ -1,6 +1,6 @@
 package embed
 
-// gemm computes out[k][t] = Σ_c a[k][c]·b[c][t] for k in [0,K), t in [0,T),
+// gemmGo computes out[k][t] = Σ_c a[k][c]·b[c][t] for k in [0,K), t in [0,T),
 // with a packed as [K/4][C][4] and b packed as [T/4][C][4]; out[k][t] is
 // stored at out[k*ldo+t*ldt]. K and T are multiples of 4, and a must have at least
 // 2 elements of capacity past its length (see packSlack).
@@ -14,7 +14,7 @@ package embed
 // -gcflags=-d=ssa/check_bce shows none in it), which matters most under
 // wasm, where every check is a branch. Unrolling sixteen times measured no
 // faster.
-func gemm(out, a, b []float32, K, C, T, ldo, ldt int) {
+func gemmGo(out, a, b []float32, K, C, T, ldo, ldt int) {
 	n := C * 4
 	for tb := 0; tb < T/4; tb++ {
 		bt := b[tb*n : tb*n+n]

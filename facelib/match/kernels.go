@@ -2,10 +2,10 @@
 
 package match
 
-// sqDistArr returns the squared Euclidean distance of x and y, with four
+// sqDistArrGo returns the squared Euclidean distance of x and y, with four
 // independent accumulators so that consecutive additions do not wait on
 // each other.
-func sqDistArr(x, y *[Dim]float32) float32 {
+func sqDistArrGo(x, y *[Dim]float32) float32 {
 	var s0, s1, s2, s3 float32
 	d0 := x[0] - y[0]
 	d1 := x[1] - y[1]
@@ -202,8 +202,8 @@ func sqDistArr(x, y *[Dim]float32) float32 {
 	return (s0 + s1) + (s2 + s3)
 }
 
-// dotArr returns the dot product of x and y (same accumulator pattern).
-func dotArr(x, y *[Dim]float32) float32 {
+// dotArrGo returns the dot product of x and y (same accumulator pattern).
+func dotArrGo(x, y *[Dim]float32) float32 {
 	var s0, s1, s2, s3 float32
 	s0 += x[0]*y[0] + x[4]*y[4]
 	s1 += x[1]*y[1] + x[5]*y[5]

@@ -58,7 +58,35 @@ type Options struct {
 	// an unchanged wasm quick to rebuild). Empty means facewatch/gzip under
 	// os.UserCacheDir; "off" disables the cache.
 	CacheDir string
+	// SIMD is the Go toolchain (a GOTOOLCHAIN value) that builds the wasm
+	// SIMD worker when it can be had: then worker.wasm is built by it with
+	// GOEXPERIMENT=SIMDExperiment (wasm SIMD128 kernels) and
+	// worker-scalar.wasm, for browsers lacking wasm SIMD, by Go as it is,
+	// like every other wasm (the overlay is smaller that way). Both must ship the same wasm_exec.js, since one copy serves every wasm on
+	// the site. Empty means SIMDToolchain; "off" builds the worker scalar
+	// only. When the toolchain cannot be had (offline, no module proxy) or
+	// its wasm_exec.js differs, Build says so in one line and does the same.
+	SIMD string
 }
+
+// SIMDToolchain is the Go release whose simd/archsimd package compiles to
+// wasm SIMD128. The go command fetches it through the module proxy the
+// first time (about 76 MB) and keeps it in the module cache.
+const SIMDToolchain = "go1.27.3"
+
+// SIMDExperiment is the GOEXPERIMENT the SIMD worker is built with: the
+// archsimd kernels, and encoding/json as in Go 1.26 (Go 1.27 builds it on
+// json/v2 by default, which adds about 300 KB of gzip wasm to the worker).
+const SIMDExperiment = "simd,nojsonv2"
+
+// simdMains are the wasm programs built twice, with and without
+// GOEXPERIMENT=simd; the page picks one by feature detection
+// (playground/js/boot.js).
+var simdMains = map[string]bool{"worker": true}
+
+// workersJS is the module the site carries to tell boot.js whether
+// worker.wasm is the SIMD build with a worker-scalar.wasm beside it.
+const workersJS = "js/workers.js"
 
 // FindRoot walks up from dir to the first directory holding the facewatch
 // go.mod and returns it, or ErrNoModule.
@@ -119,6 +147,7 @@ func Build(ctx context.Context, opts Options) error {
 
 	steps := []func(context.Context) error{
 		b.copyPlayground,
+		b.findSIMD,
 		b.buildWasm,
 		b.copyWasmExec,
 		b.copyModels,
@@ -155,13 +184,18 @@ type builder struct {
 	goCmd            string
 	log              io.Writer
 	gz               *gzCache
+	simd             string // toolchain to try for the SIMD worker, or "off"
+	simdTC           string // GOTOOLCHAIN for the SIMD worker, once findSIMD succeeded
 }
 
 func newBuilder(opts Options) (*builder, error) {
 	if opts.Out == "" {
 		return nil, ErrNoOutput
 	}
-	b := &builder{root: opts.Root, goCmd: opts.Go, log: opts.Log, gz: newGzCache(opts.CacheDir)}
+	b := &builder{root: opts.Root, goCmd: opts.Go, log: opts.Log, gz: newGzCache(opts.CacheDir), simd: opts.SIMD}
+	if b.simd == "" {
+		b.simd = SIMDToolchain
+	}
 	if b.log == nil {
 		b.log = io.Discard
 	}
@@ -302,7 +336,107 @@ func wasmEnv() []string {
 	return append(os.Environ(), "GOOS=js", "GOARCH=wasm", "CGO_ENABLED=0")
 }
 
-// buildWasm compiles each main package under wasm/ to <name>.wasm.
+// goroot returns the GOROOT of the go command under env.
+func (b *builder) goroot(ctx context.Context, env []string) (string, error) {
+	cmd := exec.CommandContext(ctx, b.goCmd, "env", "GOROOT")
+	cmd.Dir = b.root
+	cmd.Env = env
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOROOT: %w", err)
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
+// wasmExec returns the path of wasm_exec.js under goroot.
+func wasmExec(goroot string) (string, error) {
+	for _, rel := range []string{"lib/wasm/wasm_exec.js", "misc/wasm/wasm_exec.js"} {
+		src := filepath.Join(goroot, filepath.FromSlash(rel))
+		if _, err := os.Stat(src); err == nil {
+			return src, nil
+		}
+	}
+	return "", fmt.Errorf("wasm_exec.js not found under GOROOT %s", goroot)
+}
+
+// simdProbeTimeout bounds the first fetch of the SIMD toolchain.
+const simdProbeTimeout = 10 * time.Minute
+
+// findSIMD asks the go command for the SIMD toolchain (fetching it the
+// first time). Without it the site ships the scalar worker only, and Build
+// says so in one line; that is never an error.
+func (b *builder) findSIMD(ctx context.Context) error {
+	if b.simd == "off" {
+		b.logf("wasm SIMD worker off: building the scalar worker only")
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, simdProbeTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, b.goCmd, "env", "GOVERSION", "GOROOT")
+	cmd.Dir = b.root
+	cmd.Env = append(os.Environ(), "GOTOOLCHAIN="+b.simd)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	f := strings.Fields(string(out))
+	got := strings.Join(f, " ")
+	if err == nil && len(f) == 2 && f[0] == b.simd {
+		// One wasm_exec.js serves the SIMD worker and the rest.
+		ours, err1 := b.goroot(ctx, wasmEnv())
+		theirs, err2 := wasmExec(f[1])
+		if err := errors.Join(err1, err2); err != nil {
+			return err
+		}
+		mine, err := wasmExec(ours)
+		if err != nil {
+			return err
+		}
+		a, err1 := os.ReadFile(mine)
+		c, err2 := os.ReadFile(theirs)
+		if err := errors.Join(err1, err2); err != nil {
+			return err
+		}
+		if !bytes.Equal(a, c) {
+			b.logf("wasm SIMD worker skipped: %s's wasm_exec.js differs from the one of the go command building the rest; shipping the scalar worker only", b.simd)
+			return nil
+		}
+		b.simdTC = b.simd
+		b.logf("building worker.wasm with %s and wasm SIMD, worker-scalar.wasm as the fallback", b.simd)
+		return nil
+	}
+	if err := ctx.Err(); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	why := goError(stderr.String())
+	if why == "" && err != nil {
+		why = err.Error()
+	} else if why == "" {
+		why = "it reports " + got
+	}
+	b.logf("wasm SIMD worker skipped: Go %s could not be had (%s); shipping the scalar worker only", b.simd, why)
+	return nil
+}
+
+// goError picks the go command's error line from its stderr: the last
+// "go: " line that is not download progress, at most 200 bytes.
+func goError(stderr string) string {
+	var why string
+	for _, line := range strings.Split(stderr, "\n") {
+		line = strings.TrimSpace(line)
+		if strings.HasPrefix(line, "go: ") && !strings.HasPrefix(line, "go: downloading ") {
+			why = strings.TrimPrefix(line, "go: ")
+		}
+	}
+	if len(why) > 200 {
+		why = why[:200] + "…"
+	}
+	return why
+}
+
+// buildWasm compiles each main package under wasm/ to <name>.wasm; with
+// the SIMD toolchain, the programs in simdMains are built with
+// GOEXPERIMENT=simd as <name>.wasm and without as <name>-scalar.wasm, and
+// js/workers.js tells the page so.
 func (b *builder) buildWasm(ctx context.Context) error {
 	pkgs, err := b.wasmMains(ctx)
 	if err != nil {
@@ -312,43 +446,65 @@ func (b *builder) buildWasm(ctx context.Context) error {
 		b.logf("no main packages under wasm/: no .wasm built")
 		return nil
 	}
+	simd := false
 	for _, pkg := range pkgs {
-		name := path.Base(pkg) + ".wasm"
-		dst := filepath.Join(b.stage, name)
-		t := time.Now()
-		cmd := exec.CommandContext(ctx, b.goCmd, "build", "-trimpath", "-ldflags=-s -w", "-o", dst, pkg)
-		cmd.Dir = b.root
-		cmd.Env = wasmEnv()
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("building %s: %w\n%s", name, err, out)
+		base := path.Base(pkg)
+		if b.simdTC != "" && simdMains[base] {
+			if err := b.buildOne(ctx, pkg, base+".wasm", "GOTOOLCHAIN="+b.simdTC, "GOEXPERIMENT="+SIMDExperiment); err != nil {
+				return err
+			}
+			if err := b.buildOne(ctx, pkg, base+"-scalar.wasm"); err != nil {
+				return err
+			}
+			simd = true
+			continue
 		}
-		raw, gz, err := b.gz.compress(dst)
-		if err != nil {
+		if err := b.buildOne(ctx, pkg, base+".wasm"); err != nil {
 			return err
 		}
-		b.logf("built %s in %.1fs: %s, %s gzip", name, time.Since(t).Seconds(), size(raw), size(gz))
 	}
+	if simd {
+		js := fmt.Sprintf("// Written by facewatch build: worker.wasm is the wasm SIMD build (%s, GOEXPERIMENT=%s)\n// and worker-scalar.wasm the fallback for browsers without wasm SIMD.\nexport const simdWorker = true;\n", b.simdTC, SIMDExperiment)
+		dst := filepath.Join(b.stage, filepath.FromSlash(workersJS))
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(dst, []byte(js), 0o644)
+	}
+	return nil
+}
+
+// buildOne compiles pkg to name in the stage with extra environment.
+func (b *builder) buildOne(ctx context.Context, pkg, name string, extra ...string) error {
+	dst := filepath.Join(b.stage, name)
+	t := time.Now()
+	cmd := exec.CommandContext(ctx, b.goCmd, "build", "-trimpath", "-ldflags=-s -w", "-o", dst, pkg)
+	cmd.Dir = b.root
+	cmd.Env = append(wasmEnv(), extra...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("building %s: %w\n%s", name, err, out)
+	}
+	raw, gz, err := b.gz.compress(dst)
+	if err != nil {
+		return err
+	}
+	b.logf("built %s in %.1fs: %s, %s gzip", name, time.Since(t).Seconds(), size(raw), size(gz))
 	return nil
 }
 
 // copyWasmExec copies wasm_exec.js from the GOROOT of the go command that
 // built the wasm: the two must come from the same Go release.
 func (b *builder) copyWasmExec(ctx context.Context) error {
-	cmd := exec.CommandContext(ctx, b.goCmd, "env", "GOROOT")
-	cmd.Dir = b.root
-	out, err := cmd.Output()
+	goroot, err := b.goroot(ctx, wasmEnv())
 	if err != nil {
-		return fmt.Errorf("go env GOROOT: %w", err)
+		return err
 	}
-	goroot := strings.TrimSpace(string(out))
-	for _, rel := range []string{"lib/wasm/wasm_exec.js", "misc/wasm/wasm_exec.js"} {
-		src := filepath.Join(goroot, filepath.FromSlash(rel))
-		if _, err := os.Stat(src); err == nil {
-			b.logf("copied wasm_exec.js from the Go toolchain")
-			return copyFile(src, filepath.Join(b.stage, "wasm_exec.js"))
-		}
+	src, err := wasmExec(goroot)
+	if err != nil {
+		return err
 	}
-	return fmt.Errorf("wasm_exec.js not found under GOROOT %s", goroot)
+	b.logf("copied wasm_exec.js from the Go toolchain")
+	return copyFile(src, filepath.Join(b.stage, "wasm_exec.js"))
 }
 
 // modelFiles maps asset paths to site paths. The lps cascades are added by

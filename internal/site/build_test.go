@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -70,7 +71,7 @@ func TestBuildFakeModule(t *testing.T) {
 	root := fakeModule(t)
 	out := filepath.Join(t.TempDir(), "site")
 	var log bytes.Buffer
-	if err := Build(context.Background(), Options{Root: root, Out: out, Log: &log, CacheDir: "off"}); err != nil {
+	if err := Build(context.Background(), Options{Root: root, Out: out, Log: &log, CacheDir: "off", SIMD: "off"}); err != nil {
 		t.Fatalf("Build: %v\n%s", err, log.Bytes())
 	}
 	t.Logf("progress:\n%s", log.Bytes())
@@ -150,7 +151,7 @@ func TestBuildFakeModule(t *testing.T) {
 	if err := os.Remove(filepath.Join(root, "playground", "overlay.html")); err != nil {
 		t.Fatal(err)
 	}
-	if err := Build(context.Background(), Options{Root: root, Out: out, CacheDir: "off"}); err != nil {
+	if err := Build(context.Background(), Options{Root: root, Out: out, CacheDir: "off", SIMD: "off"}); err != nil {
 		t.Fatalf("rebuild: %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(out, "overlay.html")); err == nil {
@@ -310,6 +311,113 @@ func TestBuildRepository(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(out, "worker.wasm.gz")); err != nil {
 			t.Error("worker.wasm has no gzip sibling")
 		}
+		// With the SIMD toolchain the scalar fallback is beside it.
+		if strings.Contains(log.String(), "worker.wasm with "+SIMDToolchain) {
+			if _, err := os.Stat(filepath.Join(out, "worker-scalar.wasm.gz")); err != nil {
+				t.Error("SIMD build without worker-scalar.wasm.gz")
+			}
+		}
+	}
+}
+
+// simdModule is fakeModule with a worker program whose two builds differ:
+// it prints whether it was compiled with GOEXPERIMENT=simd.
+func simdModule(t *testing.T) string {
+	root := fakeModule(t)
+	writeTree(t, root, map[string]string{
+		"wasm/worker/main.go":      "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"simd\", simd) }\n",
+		"wasm/worker/simd.go":      "//go:build goexperiment.simd\n\npackage main\n\nconst simd = true\n",
+		"wasm/worker/scalar.go":    "//go:build !goexperiment.simd\n\npackage main\n\nconst simd = false\n",
+		"playground/js/workers.js": "export const simdWorker = false;\n",
+	})
+	return root
+}
+
+// TestBuildSIMDWorker builds a module with a worker under the SIMD
+// toolchain: worker.wasm must be the GOEXPERIMENT=simd build and
+// worker-scalar.wasm the other (told apart by running them under node), the
+// site's js/workers.js must say so, and wasm_exec.js must come from the
+// toolchain that built them.
+func TestBuildSIMDWorker(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds with the SIMD toolchain")
+	}
+	needGo(t)
+	goroot, err := simdGoroot()
+	if err != nil {
+		t.Skipf("Go %s cannot be had here (%v): the scalar-only path is TestBuildWithoutSIMDToolchain", SIMDToolchain, err)
+	}
+	root := simdModule(t)
+	out := filepath.Join(t.TempDir(), "site")
+	var log bytes.Buffer
+	if err := Build(context.Background(), Options{Root: root, Out: out, Log: &log, CacheDir: "off"}); err != nil {
+		t.Fatalf("Build: %v\n%s", err, log.Bytes())
+	}
+	t.Logf("progress:\n%s", log.Bytes())
+	js, err := os.ReadFile(filepath.Join(out, "js", "workers.js"))
+	if err != nil || !bytes.Contains(js, []byte("export const simdWorker = true;")) {
+		t.Errorf("js/workers.js = %q, %v; want simdWorker = true", js, err)
+	}
+	execJS, err := os.ReadFile(filepath.Join(goroot, "lib", "wasm", "wasm_exec.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(filepath.Join(out, "wasm_exec.js")); !bytes.Equal(got, execJS) {
+		t.Errorf("wasm_exec.js is not %s's", SIMDToolchain)
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node is not installed: cannot run the two builds")
+	}
+	for name, want := range map[string]string{"worker.wasm": "simd true", "worker-scalar.wasm": "simd false"} {
+		cmd := exec.Command(node, filepath.Join(goroot, "lib", "wasm", "wasm_exec_node.js"), filepath.Join(out, name))
+		got, err := cmd.CombinedOutput()
+		if err != nil || strings.TrimSpace(string(got)) != want {
+			t.Errorf("%s printed %q (%v), want %q", name, got, err, want)
+		}
+	}
+}
+
+// simdGoroot returns the SIMD toolchain's GOROOT, fetching it if needed.
+func simdGoroot() (string, error) {
+	cmd := exec.Command("go", "env", "GOVERSION", "GOROOT")
+	cmd.Env = append(os.Environ(), "GOTOOLCHAIN="+SIMDToolchain)
+	out, err := cmd.Output()
+	lines := strings.Fields(string(out))
+	if err != nil || len(lines) != 2 || lines[0] != SIMDToolchain {
+		return "", fmt.Errorf("go env: %q, %v", out, err)
+	}
+	return lines[1], nil
+}
+
+// TestBuildWithoutSIMDToolchain names a toolchain the module proxy does not
+// have: Build must say so in one line and ship the scalar worker only, the
+// page's js/workers.js as it is in the source.
+func TestBuildWithoutSIMDToolchain(t *testing.T) {
+	needGo(t)
+	root := simdModule(t)
+	out := filepath.Join(t.TempDir(), "site")
+	var log bytes.Buffer
+	if err := Build(context.Background(), Options{Root: root, Out: out, Log: &log, CacheDir: "off", SIMD: "go1.0.0"}); err != nil {
+		t.Fatalf("Build: %v\n%s", err, log.Bytes())
+	}
+	var skipped []string
+	for _, line := range strings.Split(log.String(), "\n") {
+		if strings.Contains(line, "wasm SIMD") {
+			skipped = append(skipped, line)
+		}
+	}
+	if len(skipped) != 1 || !strings.HasPrefix(skipped[0], "wasm SIMD worker skipped: Go go1.0.0 could not be had (") {
+		t.Errorf("want one line saying the SIMD worker was skipped, got %q\n%s", skipped, log.Bytes())
+	}
+	if _, err := os.Stat(filepath.Join(out, "worker.wasm")); err != nil {
+		t.Error(err)
+	}
+	if _, err := os.Stat(filepath.Join(out, "worker-scalar.wasm")); err == nil {
+		t.Error("worker-scalar.wasm built without a SIMD worker")
+	}
+	if js, _ := os.ReadFile(filepath.Join(out, "js", "workers.js")); !bytes.Contains(js, []byte("simdWorker = false")) {
+		t.Errorf("js/workers.js = %q, want the source's simdWorker = false", js)
 	}
 }
 

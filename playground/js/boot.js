@@ -7,7 +7,12 @@
 // js/app.js imports the same instance. Every way into the playground needs
 // the detector; nothing here waits for the pupil, landmark or recognition
 // models. No DOM access: this may run while the page is still being parsed.
+//
+// The site may carry two builds of the worker (js/workers.js says which):
+// worker.wasm compiled with Go's wasm SIMD kernels and worker-scalar.wasm
+// without; a browser that cannot compile wasm SIMD gets the scalar one.
 import { request, fetchBytes } from './net.js';
+import { simdWorker } from './workers.js';
 
 const listeners = new Set();
 const progress = { loaded: 0, total: 0 };
@@ -16,11 +21,34 @@ const progress = { loaded: 0, total: 0 };
  * detector is the running worker: worker (the Worker, or null where
  * WebAssembly is missing), started (resolves once the face finder is
  * loaded in it), startMs and readyMs (performance.now() when boot began
- * and when started resolved, or null), wasmURL and wasm (the worker
- * program's address and the promise of its compiled WebAssembly.Module, or
- * of its bytes where streaming compilation failed), for a second worker.
+ * and when started resolved, or null), build ('simd' or 'scalar': which
+ * worker build runs), wasmURL (the file it came from) and wasm (the
+ * promise of its compiled WebAssembly.Module, or of its bytes where
+ * streaming compilation failed), so a second worker runs the same build.
  */
-export const detector = { worker: null, started: null, startMs: null, readyMs: null, wasmURL: 'worker.wasm', wasm: null };
+export const detector = { worker: null, started: null, startMs: null, readyMs: null, build: null, wasmURL: 'worker.wasm', wasm: null };
+
+// The smallest module using a SIMD128 instruction: (func (result v128)
+// i32.const 0 i8x16.splat i8x16.popcnt).
+const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+
+/** wasmSIMD reports whether this browser compiles wasm SIMD128. */
+export function wasmSIMD() {
+  try {
+    return WebAssembly.validate(SIMD_PROBE);
+  } catch (_) {
+    return false;
+  }
+}
+
+/**
+ * workerBuild picks the worker build for this browser: the SIMD one where
+ * the site has it and the browser compiles it, the scalar one otherwise.
+ */
+export function workerBuild(siteHasSIMD = simdWorker, browserHasSIMD = wasmSIMD()) {
+  if (!siteHasSIMD) return { build: 'scalar', wasmURL: 'worker.wasm' };
+  return browserHasSIMD ? { build: 'simd', wasmURL: 'worker.wasm' } : { build: 'scalar', wasmURL: 'worker-scalar.wasm' };
+}
 
 /** onProgress calls f(loaded, total) now and as the downloads progress. */
 export function onProgress(f) {
@@ -121,6 +149,7 @@ export function boot() {
     detector.started.catch(() => {}); // app.js reports it
     return detector.started;
   }
+  Object.assign(detector, workerBuild());
   const w = new Worker('js/worker.js');
   detector.worker = w;
   const failed = new Promise((_, reject) => {

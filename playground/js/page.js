@@ -1,6 +1,7 @@
 // page.js — the playground page's shared parts: the element lookup, the
 // window.facewatch test hook (the page's modules are its only writers), the
 // page state and the error line.
+import { detector } from './boot.js';
 
 export const $ = (id) => document.getElementById(id);
 export const STEPS = 6;
@@ -31,6 +32,7 @@ export const hook = {
   // the recogniser has embedded for it.
   reid: true,
   embedded: 0,
+  worker: detector.build, // 'simd' or 'scalar': the worker build boot.js chose
 };
 window.facewatch = hook;
 // The story scenes (js/story/story.js) add read-only getters to the hook:

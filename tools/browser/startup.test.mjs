@@ -77,6 +77,7 @@ async function marks(page) {
       firstFrame: fw.firstFrameMs ?? null,
       firstFace: fw.firstFaceMs,
       overlayReady: fw.overlayReadyMs ?? null,
+      worker: fw.worker ?? null,
       domContentLoaded: nav ? Math.round(nav.domContentLoadedEventEnd) : null,
       load: nav ? Math.round(nav.loadEventEnd) : null,
       res,
@@ -100,6 +101,7 @@ async function coldStart(url) {
 
 function printRun(label, m, tasks) {
   const v = (x) => (x === null || x === undefined ? 'n/a' : `${x} ms`);
+  measure(`${label} worker build`, `${m.worker} (wasm SIMD ${m.worker === 'simd' ? 'on' : 'off'})`);
   measure(`${label} navigation → worker ready`, v(m.workerReady));
   measure(`${label} navigation → first frame processed`, v(m.firstFrame));
   measure(`${label} navigation → first face box (firstFaceMs)`, v(m.firstFace));

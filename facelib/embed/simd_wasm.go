@@ -1,0 +1,5 @@
+//go:build goexperiment.simd
+
+package embed
+
+func cpuHasAVX2FMA() bool { return false }

@@ -1,0 +1,5 @@
+//go:build goexperiment.simd
+
+package match
+
+func cpuHasAVX() bool { return false }
