@@ -78,7 +78,10 @@ type benchReport struct {
 	Chip      string      `json:"chip"`
 	Rows      []benchRow  `json:"rows"`
 	Skipped   []benchSkip `json:"skipped"`
-	Seconds   float64     `json:"seconds"`
+	// Rotation is rolled-face detection: recall on the labelled photos
+	// turned by 0/±15/±30/±45° and the cost against upright-only scans.
+	Rotation *rotationReport `json:"rotation"`
+	Seconds  float64         `json:"seconds"`
 }
 
 // benchRow is one measurement. Value is the median over the rounds, in Unit
@@ -227,6 +230,27 @@ Flags:
 		return enc.Encode(&r.report)
 	}
 	printBench(stdout, &r.report)
+	if r.report.Rotation != nil {
+		fmt.Fprintln(stdout)
+		printRotation(stdout, *r.report.Rotation)
+	}
+	return nil
+}
+
+// stageRotation measures rolled-face detection (bench_rotation.go); a quick
+// run turns the photos by 0 and ±30° only.
+func (r *benchRun) stageRotation() error {
+	cfg := defaultRotationConfig
+	if r.report.Quick {
+		cfg.Turns = []float64{0, 30, -30}
+		cfg.Rounds = 1
+		cfg.MinTime = 50 * time.Millisecond
+	}
+	rep, err := measureRotation(r.root, cfg)
+	if err != nil {
+		return err
+	}
+	r.report.Rotation = &rep
 	return nil
 }
 
@@ -295,6 +319,7 @@ func (r *benchRun) run() error {
 		{"track", r.stageTrack},
 		{"search", r.stageSearch},
 		{"embed", r.stageEmbed},
+		{"rotation", r.stageRotation},
 	}
 	for _, s := range stages {
 		t := time.Now()

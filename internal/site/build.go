@@ -19,6 +19,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/facewatch/facewatch/assets/manifest"
 )
 
 // ModulePath is the module whose source tree Build works in.
@@ -507,29 +509,14 @@ func (b *builder) copyWasmExec(ctx context.Context) error {
 	return copyFile(src, filepath.Join(b.stage, "wasm_exec.js"))
 }
 
-// modelFiles maps asset paths to site paths. The lps cascades are added by
-// copyModels from the directory listing.
-var modelFiles = [][2]string{
-	{"assets/cascades/facefinder", "models/facefinder"},
-	{"assets/cascades/puploc", "models/puploc"},
-	{"assets/cascades/LICENSE", "models/LICENSE-pigo.txt"},
-	{"assets/models/face_recognition_model-weights_manifest.json", "models/face_recognition_model-weights_manifest.json"},
-	{"assets/models/face_recognition_model.bin", "models/face_recognition_model.bin"},
-	{"assets/models/LICENSE-face-api", "models/LICENSE-face-api.txt"},
-}
-
-// copyModels copies the cascades and recognition weights. The browser
-// fetches only the files the pipeline uses.
+// copyModels copies the cascades and recognition weights listed in
+// assets/manifest, with their licences, and writes js/manifest.js so every
+// page fetches the same list. The browser fetches only the files the
+// pipeline uses.
 func (b *builder) copyModels(context.Context) error {
-	files := append([][2]string(nil), modelFiles...)
-	lps, err := os.ReadDir(filepath.Join(b.root, "assets", "cascades", "lps"))
-	if err != nil {
-		return fmt.Errorf("reading landmark cascades: %w", err)
-	}
-	for _, e := range lps {
-		if e.Type().IsRegular() && !strings.HasPrefix(e.Name(), ".") {
-			files = append(files, [2]string{"assets/cascades/lps/" + e.Name(), "models/lps/" + e.Name()})
-		}
+	files := manifest.Licences()
+	for _, f := range manifest.All() {
+		files = append(files, [2]string{f.Asset, f.Site})
 	}
 	var total int64
 	for _, f := range files {
@@ -542,7 +529,7 @@ func (b *builder) copyModels(context.Context) error {
 		}
 	}
 	b.logf("copied %d model files: %s", len(files), size(total))
-	return nil
+	return os.WriteFile(filepath.Join(b.stage, filepath.FromSlash(manifest.JSPath)), manifest.JS(), 0o644)
 }
 
 // copyMedia copies the no-camera clip.

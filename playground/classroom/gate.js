@@ -11,13 +11,14 @@ import { $, Client, publish, probeServer } from './common.js';
 import { t, num, setLang, initialLang, onLang, currentLang, wireLangButtons } from './i18n.js';
 import { decode, CONFIRMED } from '../js/wire.js';
 import { fetchBytes } from '../js/net.js';
+import { call, workerBuild } from '../js/workerlib.js';
+import { MODELS } from '../js/manifest.js';
 import { cameraBlocker, hasVideoInput } from '../js/secure.js';
 
-const DETECT_MODELS = [['facefinder', '../models/facefinder'], ['puploc', '../models/puploc']];
-const EMBED_MODELS = [
-  ['face_recognition_model-weights_manifest.json', '../models/face_recognition_model-weights_manifest.json'],
-  ['face_recognition_model.bin', '../models/face_recognition_model.bin'],
-];
+// The models each worker needs, from the site's list (paths from the
+// site's root, one folder up): [worker's name, address].
+const DETECT_MODELS = [MODELS.faceFinder, MODELS.pupils].map((f) => [f.name, `../${f.path}`]);
+const EMBED_MODELS = MODELS.embed.map((f) => [f.name, `../${f.path}`]);
 // The device's own bounds, below the server's (Config.GateRate, GateBurst):
 // one face's numbers at most every SAME_FACE_MS (a face whose numbers are
 // within MATCH of numbers sent that recently is not sent again), and at
@@ -152,21 +153,6 @@ let frameWorker = null;
 let recogniser = null;
 let workersReady = null;
 
-function call(w, type, payload, transfer = []) {
-  return new Promise((resolve, reject) => {
-    const onMsg = (ev) => {
-      const m = ev.data;
-      if (m.type === 'error' && m.id === undefined) { w.removeEventListener('message', onMsg); reject(new Error(m.message)); return; }
-      if ((type === 'start' && m.type === 'started') || (type === 'model' && m.type === 'model' && m.name === payload.name)) {
-        w.removeEventListener('message', onMsg);
-        if (m.error) reject(new Error(m.error)); else resolve();
-      }
-    };
-    w.addEventListener('message', onMsg);
-    w.postMessage({ type, ...payload }, transfer);
-  });
-}
-
 // startWorkers compiles worker.wasm once and starts it in both workers:
 // the frame worker with the face finder and the pupil locator, the
 // recogniser with the recognition network too (about 7 MB, cached by the
@@ -175,7 +161,7 @@ function startWorkers() {
   if (workersReady) return workersReady;
   workersReady = (async () => {
     const all = [...DETECT_MODELS, ...EMBED_MODELS];
-    const [wasm, ...bufs] = await Promise.all([fetchBytes('../worker.wasm'), ...all.map(([, u]) => fetchBytes(u))]);
+    const [wasm, ...bufs] = await Promise.all([fetchBytes(`../${workerBuild().wasmURL}`), ...all.map(([, u]) => fetchBytes(u))]);
     const mod = await WebAssembly.compile(wasm);
     const fw = new Worker('../js/worker.js');
     const rw = new Worker('../js/worker.js');

@@ -8,9 +8,10 @@ import { $, Client, publish, probeServer, SCENES } from './common.js';
 import { t, num, setLang, initialLang, onLang, currentLang, wireLangButtons } from './i18n.js';
 import { decode } from '../js/wire.js';
 import { fetchBytes } from '../js/net.js';
+import { call as callWorker, workerBuild } from '../js/workerlib.js';
+import { MODELS } from '../js/manifest.js';
 import { cameraBlocker, hasVideoInput } from '../js/secure.js';
 
-const EMBED_FILES = ['face_recognition_model-weights_manifest.json', 'face_recognition_model.bin'];
 const SAMPLES = 5;       // embeddings of different frames averaged into the one that can be shared
 const MAX_FRAMES = 150;  // frames tried before giving up on finding a face
 const CHIP = 150;        // the aligned face chip is CHIP×CHIP RGBA
@@ -236,20 +237,7 @@ function drawStrip() {
 let worker = null;
 let workerReady = null;
 
-function call(type, payload, transfer = []) {
-  return new Promise((resolve, reject) => {
-    const onMsg = (ev) => {
-      const m = ev.data;
-      if (m.type === 'error' && m.id === undefined) { worker.removeEventListener('message', onMsg); reject(new Error(m.message)); return; }
-      if ((type === 'start' && m.type === 'started') || (type === 'model' && m.type === 'model' && m.name === payload.name)) {
-        worker.removeEventListener('message', onMsg);
-        if (m.error) reject(new Error(m.error)); else resolve();
-      }
-    };
-    worker.addEventListener('message', onMsg);
-    worker.postMessage({ type, ...payload }, transfer);
-  });
-}
+function call(type, payload, transfer = []) { return callWorker(worker, type, payload, transfer); }
 
 // startWorker loads the worker, the detector, the pupil locator and the
 // recognition network (about 7 MB, cached by the browser after the first
@@ -258,13 +246,13 @@ function startWorker() {
   if (workerReady) return workerReady;
   worker = new Worker('../js/worker.js');
   workerReady = (async () => {
-    const files = ['../worker.wasm', '../models/facefinder', '../models/puploc', ...EMBED_FILES.map((f) => `../models/${f}`)];
-    const [wasm, ff, pl, man, bin] = await Promise.all(files.map((f) => fetchBytes(f)));
+    // The worker build this browser runs (wasm SIMD or not), and the
+    // models the page needs, from the site's own lists; paths are from
+    // the site's root, one folder up.
+    const files = [MODELS.faceFinder, MODELS.pupils, ...MODELS.embed];
+    const [wasm, ...bufs] = await Promise.all([`../${workerBuild().wasmURL}`, ...files.map((f) => `../${f.path}`)].map((u) => fetchBytes(u)));
     await call('start', { wasm }, [wasm]);
-    await call('model', { name: 'facefinder', bytes: ff }, [ff]);
-    await call('model', { name: 'puploc', bytes: pl }, [pl]);
-    await call('model', { name: EMBED_FILES[0], bytes: man }, [man]);
-    await call('model', { name: EMBED_FILES[1], bytes: bin }, [bin]);
+    for (let i = 0; i < files.length; i++) await call('model', { name: files[i].name, bytes: bufs[i] }, [bufs[i]]);
   })();
   workerReady.catch(() => { worker.terminate(); worker = null; workerReady = null; });
   return workerReady;

@@ -1,6 +1,7 @@
 // models.js — the models the page fetches when a step needs them: the
 // detector's (js/boot.js), the pupil and landmark cascades into the frame
 // worker, and the recognition network into the recogniser (js/recogniser.js).
+import { MODELS } from './manifest.js';
 import { boot as bootDetector, call as callWorker, combined, detector, onProgress } from './boot.js';
 import { t } from './i18n.js';
 import { fetchBytes } from './net.js';
@@ -40,7 +41,7 @@ export function boot() {
   }
   onProgress(showProgress);
   state.started = bootDetector().then(() => {
-    state.models.add('facefinder');
+    state.models.add(MODELS.faceFinder.name);
     state.bootDone = true;
     hook.workerReadyMs = detector.readyMs;
   }, (e) => {
@@ -55,8 +56,9 @@ export function boot() {
 export function loadAlign() {
   if (state.alignLoading) return state.alignLoading;
   $('models-note').hidden = false;
-  const names = ['puploc', ...LANDMARKS];
-  const urls = names.map((n) => (n === 'puploc' ? 'models/puploc' : `models/lps/${n}`));
+  const files = [MODELS.pupils, ...MODELS.landmarks];
+  const names = files.map((f) => f.name);
+  const urls = files.map((f) => f.path);
   state.alignLoading = (async () => {
     const booted = boot();
     const bufs = await fetchAll(urls, (l, tot) => {
@@ -76,7 +78,7 @@ export function loadAlign() {
 // loadEmbed starts the recogniser (js/recogniser.js: a second worker with
 // the recognition network, 6.4 MB) the first time step 6, the Tracked
 // scene's re-identification or a story scene needs it, never before.
-export const EMBED_FILES = ['face_recognition_model-weights_manifest.json', 'face_recognition_model.bin'];
+export const EMBED_FILES = MODELS.embed.map((f) => f.name);
 export function loadEmbed() {
   if (state.embedLoading) return state.embedLoading;
   const note = $('embed-pending');
@@ -100,15 +102,15 @@ export function loadEmbed() {
 // loadPupils fetches the pupil cascade alone into the frame worker: enough
 // for the Tracked scene to cut the chips re-identification needs.
 export function loadPupils() {
-  if (state.models.has('puploc')) return Promise.resolve();
+  if (state.models.has(MODELS.pupils.name)) return Promise.resolve();
   if (state.alignLoading) return state.alignLoading;
   if (state.pupilsLoading) return state.pupilsLoading;
   state.pupilsLoading = (async () => {
     const booted = boot();
-    const [buf] = await fetchAll(['models/puploc'], () => {});
+    const [buf] = await fetchAll([MODELS.pupils.path], () => {});
     await booted;
-    await call('model', { name: 'puploc', bytes: buf }, [buf]);
-    state.models.add('puploc');
+    await call('model', { name: MODELS.pupils.name, bytes: buf }, [buf]);
+    state.models.add(MODELS.pupils.name);
   })().catch((e) => { state.pupilsLoading = null; fail(t('load.failed', { error: e.message })); });
   return state.pupilsLoading;
 }
@@ -129,5 +131,5 @@ export function showReidStatus() {
 }
 
 export function reidReady() {
-  return state.reid && state.models.has('puploc') && state.models.has(EMBED_FILES[1]);
+  return state.reid && state.models.has(MODELS.pupils.name) && state.models.has(EMBED_FILES[1]);
 }

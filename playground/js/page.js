@@ -6,7 +6,6 @@ import { detector } from './boot.js';
 export const $ = (id) => document.getElementById(id);
 export const STEPS = 6;
 export const PLAY_STEP_MS = 5000;
-export const LANDMARKS = ['lp46', 'lp44', 'lp42', 'lp38', 'lp312', 'lp93', 'lp84', 'lp82', 'lp81'];
 export const reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
 
 // The test hook (read-only for its users; the page's modules are its only writers).

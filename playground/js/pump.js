@@ -1,5 +1,6 @@
 // pump.js — the frame pump (one frame in flight at most), what each frame
 // asks the worker for, and what the page does with each result.
+import { MODELS } from './manifest.js';
 import { t } from './i18n.js';
 import { reidReady } from './models.js';
 import { OVERLAY_AFTER_MS, drawBoxes, loadOverlay, wakeOverlay } from './overlayhost.js';
@@ -15,7 +16,7 @@ export function frameOptions() {
   // rolled heads; the find scene shows the full, upright sweep.
   if (hook.scene === 'track') return { track: true, guided: state.guided, rolled: true, reid: reidReady() };
   if (STORY_SCENES.includes(hook.scene)) return {}; // boxes only: the story scenes ask the worker for more themselves
-  const align = state.models.has('puploc');
+  const align = state.models.has(MODELS.pupils.name);
   const o = {};
   if (state.step <= 3) o.candidates = true; // step 1 lights up accepted windows as the sweep passes them
   if (state.step >= 4 && align) { o.pupils = true; o.landmarks = state.models.has('lp38'); }

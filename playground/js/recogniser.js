@@ -7,13 +7,11 @@
 // network. Nothing it is given leaves the page.
 import { detector, call, combined, compileWasm } from './boot.js';
 import { fetchBytes } from './net.js';
+import { MODELS } from './manifest.js';
 
-const MODELS = [
-  ['facefinder', 'models/facefinder'],
-  ['puploc', 'models/puploc'],
-  ['face_recognition_model-weights_manifest.json', 'models/face_recognition_model-weights_manifest.json'],
-  ['face_recognition_model.bin', 'models/face_recognition_model.bin'],
-];
+// The recogniser needs the face finder and the pupil locator (stills from
+// the story scenes) and the network.
+const FILES = [MODELS.faceFinder, MODELS.pupils, ...MODELS.embed];
 
 let started = null;
 let worker = null;
@@ -38,8 +36,8 @@ export function startRecogniser(progress = () => {}) {
       pending.delete(m.id);
       if (m.error) reject(new Error(m.error)); else resolve(new Float32Array(m.embedding));
     });
-    const part = combined(MODELS.length, progress);
-    const files = Promise.all(MODELS.map(([, url], i) => fetchBytes(url, part(i))));
+    const part = combined(FILES.length, progress);
+    const files = Promise.all(FILES.map((f, i) => fetchBytes(f.path, part(i))));
     // The frame worker's compiled module is shared (compiled code is not
     // copied); where the page fell back to bytes, those went to the frame
     // worker, so compile again.
@@ -47,7 +45,7 @@ export function startRecogniser(progress = () => {}) {
     if (!(mod instanceof WebAssembly.Module)) mod = await compileWasm(detector.wasmURL);
     await call(w, 'start', { wasm: mod }, mod instanceof ArrayBuffer ? [mod] : []);
     const bufs = await files;
-    for (let i = 0; i < MODELS.length; i++) await call(w, 'model', { name: MODELS[i][0], bytes: bufs[i] }, [bufs[i]]);
+    for (let i = 0; i < FILES.length; i++) await call(w, 'model', { name: FILES[i].name, bytes: bufs[i] }, [bufs[i]]);
     worker = w;
     w.ready = true;
   })();

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/facewatch/facewatch/assets/manifest"
 	"github.com/facewatch/facewatch/facelib"
 	"github.com/facewatch/facewatch/facelib/align"
 	"github.com/facewatch/facewatch/facelib/match"
@@ -34,10 +35,10 @@ var (
 // Model names, as the page sends them (and as the site lays the files out:
 // models/facefinder, models/puploc, models/lps/<name>, models/<weights>).
 const (
-	ModelFaceFinder    = "facefinder"
-	ModelPupils        = "puploc"
-	ModelEmbedManifest = "face_recognition_model-weights_manifest.json"
-	ModelEmbedWeights  = "face_recognition_model.bin"
+	ModelFaceFinder    = manifest.FaceFinder
+	ModelPupils        = manifest.Pupils
+	ModelEmbedManifest = manifest.EmbedManifest
+	ModelEmbedWeights  = manifest.EmbedWeights
 )
 
 // Format is the layout of the pixels the caller copied in.
