@@ -123,17 +123,17 @@ func TestLabelledEyesLandOnTemplate(t *testing.T) {
 					size    int
 					padding float64
 				}{{ChipSize, ChipPadding}, {200, 0.2}, {112, 0}} {
-					tr := ChipTransform(f.left(), f.right(), sp.size, sp.padding)
+					tr := ChipTransform(eyeL(f), eyeR(f), sp.size, sp.padding)
 					wl, wr := TemplateEyes(sp.size, sp.padding)
-					if gl, gr := tr.Apply(f.left()), tr.Apply(f.right()); !near(gl, wl, 1e-9) || !near(gr, wr, 1e-9) {
+					if gl, gr := tr.Apply(eyeL(f)), tr.Apply(eyeR(f)); !near(gl, wl, 1e-9) || !near(gr, wr, 1e-9) {
 						t.Errorf("%s %v: eyes map to %v %v, template %v %v", im.File, sp, gl, gr, wl, wr)
 					}
 					inv := tr.Inverse()
-					if b := inv.Apply(wl); !near(b, f.left(), 1e-9) {
-						t.Errorf("%s: inverse maps template left eye to %v, want %v", im.File, b, f.left())
+					if b := inv.Apply(wl); !near(b, eyeL(f), 1e-9) {
+						t.Errorf("%s: inverse maps template left eye to %v, want %v", im.File, b, eyeL(f))
 					}
 					// Scale: the chip's eye distance over the image's.
-					if s := tr.Scale(); math.Abs(s-dist(wl, wr)/f.iod()) > 1e-12 {
+					if s := tr.Scale(); math.Abs(s-dist(wl, wr)/eyeDist(f)) > 1e-12 {
 						t.Errorf("%s: scale %v", im.File, s)
 					}
 				}

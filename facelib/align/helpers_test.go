@@ -3,13 +3,14 @@ package align
 import (
 	"image"
 	"image/color"
-	"image/draw"
 	_ "image/jpeg"
 	_ "image/png"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
+
+	"github.com/facewatch/facewatch/internal/fixture"
 
 	"github.com/facewatch/facewatch/facelib/detect"
 )
@@ -52,18 +53,7 @@ func loadRGBA(t testing.TB, name string) *image.RGBA {
 	if m, ok := imgCache[name]; ok {
 		return m
 	}
-	f, err := os.Open(filepath.Join(assetsDir, "testdata", name))
-	if err != nil {
-		t.Fatalf("opening test image: %v", err)
-	}
-	defer f.Close()
-	img, _, err := image.Decode(f)
-	if err != nil {
-		t.Fatalf("decoding %s: %v", name, err)
-	}
-	b := img.Bounds()
-	out := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
-	draw.Draw(out, out.Rect, img, b.Min, draw.Src)
+	out := fixture.MustRGBA(t, name)
 	imgCache[name] = out
 	return out
 }

@@ -1,38 +1,28 @@
 package align
 
 import (
-	"encoding/json"
 	"image"
 	"math"
-	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 
 	"github.com/facewatch/facewatch/facelib/detect"
+	"github.com/facewatch/facewatch/internal/fixture"
 )
 
-// labelSet is the ground-truth format of assets/testdata/truth.json: face
-// boxes [x0, y0, x1, y1] and eye centres, eye_l being image-left. Faces
-// marked optional (strongly tilted, three-quarter, profile) and faces
-// without both eyes are neither required nor penalised.
-type labelSet struct {
-	Images []struct {
-		File  string      `json:"file"`
-		Faces []labelFace `json:"faces"`
-	} `json:"images"`
-}
+// labelSet is the ground-truth format of assets/testdata/truth.json
+// (internal/fixture): face boxes [x0, y0, x1, y1] and eye centres, eye_l
+// being image-left. Faces marked optional (strongly tilted, three-quarter,
+// profile) and faces without both eyes are neither required nor penalised.
+type (
+	labelSet  = fixture.Labels
+	labelFace = fixture.Face
+)
 
-type labelFace struct {
-	Box      [4]float64  `json:"box"`
-	EyeL     *[2]float64 `json:"eye_l"`
-	EyeR     *[2]float64 `json:"eye_r"`
-	Optional bool        `json:"optional"`
-}
-
-func (l labelFace) left() Point  { return Point{l.EyeL[0], l.EyeL[1]} }
-func (l labelFace) right() Point { return Point{l.EyeR[0], l.EyeR[1]} }
-func (l labelFace) iod() float64 { return dist(l.left(), l.right()) }
+func eyeL(l labelFace) Point      { return Point{l.EyeL[0], l.EyeL[1]} }
+func eyeR(l labelFace) Point      { return Point{l.EyeR[0], l.EyeR[1]} }
+func eyeDist(l labelFace) float64 { return dist(eyeL(l), eyeR(l)) }
 
 func dist(a, b Point) float64 { return math.Hypot(a.X-b.X, a.Y-b.Y) }
 
@@ -56,13 +46,14 @@ var labelFiles = []labelSource{
 // coordinates and keeps only the faces with both eyes that are not optional.
 func loadLabels(t testing.TB, src labelSource) labelSet {
 	t.Helper()
-	b, err := os.ReadFile(filepath.FromSlash(src.path))
+	read, err := fixture.ReadLabels(filepath.FromSlash(src.path))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ls labelSet
-	if err := json.Unmarshal(b, &ls); err != nil {
-		t.Fatalf("%s: %v", src.path, err)
+	ls := *read // a copy: the eyes are moved below
+	ls.Images = append([]fixture.Image(nil), read.Images...)
+	for i := range ls.Images {
+		ls.Images[i].Faces = append([]fixture.Face(nil), ls.Images[i].Faces...)
 	}
 	n := 0
 	for i := range ls.Images {

@@ -59,11 +59,11 @@ func TestPupilsMatchLabels(t *testing.T) {
 						if !r.EyesFound {
 							t.Errorf("%s face %d: eyes not found in %+v", im.File, i, d.face)
 						}
-						iod := d.label.iod()
+						iod := eyeDist(d.label)
 						for _, e := range []struct {
 							name      string
 							got, want Point
-						}{{"left", r.LeftEye, d.label.left()}, {"right", r.RightEye, d.label.right()}} {
+						}{{"left", r.LeftEye, eyeL(d.label)}, {"right", r.RightEye, eyeR(d.label)}} {
 							err := dist(e.got, e.want)
 							sum += err / iod
 							eyes++
@@ -72,7 +72,7 @@ func TestPupilsMatchLabels(t *testing.T) {
 									im.File, i, e.name, e.got, e.want, err, err/iod, iod)
 							}
 						}
-						wantRoll := Roll(d.label.left(), d.label.right())
+						wantRoll := Roll(eyeL(d.label), eyeR(d.label))
 						if math.Abs(r.Roll-wantRoll) > 0.1 {
 							t.Errorf("%s face %d: roll %.3f rad, labels give %.3f", im.File, i, r.Roll, wantRoll)
 						}
@@ -104,8 +104,8 @@ func TestEstimateEyes(t *testing.T) {
 		g := grayOf(loadRGBA(t, im.File))
 		for _, d := range detectLabelled(t, g, im.Faces) {
 			l, r := EstimateEyes(d.face)
-			iod := d.label.iod()
-			for _, e := range []struct{ got, want Point }{{l, d.label.left()}, {r, d.label.right()}} {
+			iod := eyeDist(d.label)
+			for _, e := range []struct{ got, want Point }{{l, eyeL(d.label)}, {r, eyeR(d.label)}} {
 				err := dist(e.got, e.want) / iod
 				sum += err
 				n++
@@ -248,9 +248,9 @@ func TestLandmarksLayout(t *testing.T) {
 					}
 					return r.Landmarks[part].Point
 				}
-				l, rt := d.label.left(), d.label.right()
+				l, rt := eyeL(d.label), eyeR(d.label)
 				eyeY := (l.Y + rt.Y) / 2
-				iod := d.label.iod()
+				iod := eyeDist(d.label)
 				checks := []struct {
 					what string
 					ok   bool
@@ -286,13 +286,13 @@ func TestRollFollowsRotation(t *testing.T) {
 	for _, im := range ls.Images {
 		src := loadRGBA(t, im.File)
 		lab := im.Faces[0]
-		base := Roll(lab.left(), lab.right())
+		base := Roll(eyeL(lab), eyeR(lab))
 		for _, deg := range []float64{-12, -6, 5, 10} {
 			t.Run(fmt.Sprintf("%s/%+.0f°", im.File, deg), func(t *testing.T) {
 				rot := imaging.Rotate(src, deg, image.Black)
 				move := rotation(src.Rect, rot.Rect, deg)
 				var lf labelFace
-				l, r := move(lab.left()), move(lab.right())
+				l, r := move(eyeL(lab)), move(eyeR(lab))
 				lf.EyeL, lf.EyeR = &[2]float64{l.X, l.Y}, &[2]float64{r.X, r.Y}
 				// The rotated box: the bounding box of the rotated corners.
 				c := []Point{move(Point{lab.Box[0], lab.Box[1]}), move(Point{lab.Box[2], lab.Box[1]}), move(Point{lab.Box[0], lab.Box[3]}), move(Point{lab.Box[2], lab.Box[3]})}
@@ -317,7 +317,7 @@ func TestRollFollowsRotation(t *testing.T) {
 					t.Errorf("chip angle %.4f is not minus the roll %.4f", res.Chip.Angle(), res.Roll)
 				}
 				for _, e := range []struct{ got, want Point }{{res.LeftEye, l}, {res.RightEye, r}} {
-					if d := dist(e.got, e.want); d > maxPupilErrIOD*lf.iod() || d > maxPupilErrPx {
+					if d := dist(e.got, e.want); d > maxPupilErrIOD*eyeDist(lf) || d > maxPupilErrPx {
 						t.Errorf("pupil %.1f, rotated label %.1f: off by %.2f px", e.got, e.want, d)
 					}
 				}

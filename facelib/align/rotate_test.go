@@ -62,7 +62,7 @@ func turned(t testing.TB, file string, faces []labelFace, deg float64) *turnedPh
 		t.Fatal(err)
 	}
 	for _, lab := range faces {
-		l, r := move(lab.left()), move(lab.right())
+		l, r := move(eyeL(lab)), move(eyeR(lab))
 		var lf labelFace
 		lf.EyeL, lf.EyeR = &[2]float64{l.X, l.Y}, &[2]float64{r.X, r.Y}
 		c := move(Point{(lab.Box[0] + lab.Box[2]) / 2, (lab.Box[1] + lab.Box[3]) / 2})
@@ -128,7 +128,7 @@ func TestLocateRotatedPhotos(t *testing.T) {
 					if err := a.Locate(p.g, d.face, &r); err != nil {
 						t.Fatal(err)
 					}
-					iod := d.label.iod()
+					iod := eyeDist(d.label)
 					if !r.EyesFound {
 						fallbacks++
 						t.Logf("%s face %d (found at %.0f°): pupils not found, eyes estimated from the box", im.File, i, d.face.Angle*180/math.Pi)
@@ -136,7 +136,7 @@ func TestLocateRotatedPhotos(t *testing.T) {
 					for _, e := range []struct {
 						name      string
 						got, want Point
-					}{{"left", r.LeftEye, d.label.left()}, {"right", r.RightEye, d.label.right()}} {
+					}{{"left", r.LeftEye, eyeL(d.label)}, {"right", r.RightEye, eyeR(d.label)}} {
 						err := dist(e.got, e.want)
 						eyes++
 						if err <= maxPupilErrIOD*iod && err <= maxPupilErrPx {
@@ -159,11 +159,11 @@ func TestLocateRotatedPhotos(t *testing.T) {
 					// The roll follows the eyes: 0.1 rad as upright when both
 					// eyes meet the upright bound, 0.25 otherwise.
 					tol := 0.25
-					if dist(r.LeftEye, d.label.left()) <= min(maxPupilErrIOD*iod, maxPupilErrPx) &&
-						dist(r.RightEye, d.label.right()) <= min(maxPupilErrIOD*iod, maxPupilErrPx) {
+					if dist(r.LeftEye, eyeL(d.label)) <= min(maxPupilErrIOD*iod, maxPupilErrPx) &&
+						dist(r.RightEye, eyeR(d.label)) <= min(maxPupilErrIOD*iod, maxPupilErrPx) {
 						tol = 0.1
 					}
-					if want := Roll(d.label.left(), d.label.right()); r.EyesFound && math.Abs(r.Roll-want) > tol {
+					if want := Roll(eyeL(d.label), eyeR(d.label)); r.EyesFound && math.Abs(r.Roll-want) > tol {
 						t.Errorf("%s face %d: roll %.1f°, turned labels give %.1f°", im.File, i, r.RollDegrees(), want*180/math.Pi)
 					}
 				}

@@ -1,12 +1,9 @@
 package detect_test
 
 import (
-	"encoding/json"
 	"image"
 	_ "image/jpeg"
 	_ "image/png"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 
@@ -14,74 +11,37 @@ import (
 
 	"github.com/facewatch/facewatch/assets"
 	"github.com/facewatch/facewatch/facelib/detect"
+	"github.com/facewatch/facewatch/internal/fixture"
 )
 
 // testdata is the labelled test set (assets/testdata, see its SOURCES).
 const testdata = "../../assets/testdata"
 
-// truthFace is one hand-labelled face of assets/testdata/truth.json.
-type truthFace struct {
-	Box      [4]float64  `json:"box"`
-	Outline  [4]float64  `json:"outline"`
-	EyeL     *[2]float64 `json:"eye_l"`
-	EyeR     *[2]float64 `json:"eye_r"`
-	Optional bool        `json:"optional"`
-	Note     string      `json:"note"`
-}
-
-type truthImage struct {
-	File  string      `json:"file"`
-	Faces []truthFace `json:"faces"`
-}
-
-func (f truthFace) rect() image.Rectangle {
-	return image.Rect(int(f.Box[0]), int(f.Box[1]), int(f.Box[2]), int(f.Box[3]))
-}
+// truthFace and truthImage are the hand-labelled faces of
+// assets/testdata/truth.json (internal/fixture).
+type (
+	truthFace  = fixture.Face
+	truthImage = fixture.Image
+)
 
 var (
-	truthOnce sync.Once
-	truthSet  []truthImage
-	truthErr  error
-	grays     = map[string]detect.Gray{}
-	graysMu   sync.Mutex
+	grays   = map[string]detect.Gray{}
+	graysMu sync.Mutex
 )
 
 func loadTruth(t testing.TB) []truthImage {
 	t.Helper()
-	truthOnce.Do(func() {
-		var b []byte
-		b, truthErr = os.ReadFile(filepath.Join(testdata, "truth.json"))
-		if truthErr != nil {
-			return
-		}
-		var doc struct {
-			Images []truthImage `json:"images"`
-		}
-		truthErr = json.Unmarshal(b, &doc)
-		truthSet = doc.Images
-	})
-	if truthErr != nil {
-		t.Fatal(truthErr)
-	}
-	if len(truthSet) == 0 {
+	l := fixture.MustTruth(t)
+	if len(l.Images) == 0 {
 		t.Fatal("truth.json lists no images")
 	}
-	return truthSet
+	return l.Images
 }
 
 // decode reads and decodes a test image.
 func decode(t testing.TB, name string) image.Image {
 	t.Helper()
-	f, err := os.Open(filepath.Join(testdata, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, _, err := image.Decode(f)
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	return img
+	return fixture.MustDecode(t, name)
 }
 
 // grayOf returns the (cached) grey version of a test image.
@@ -136,7 +96,7 @@ const minIoU = 0.5
 func onOptional(faces []truthFace, d detect.Face) bool {
 	c := image.Pt(d.Col, d.Row)
 	for _, f := range faces {
-		if f.Optional && c.In(f.rect()) {
+		if f.Optional && c.In(f.Rect()) {
 			return true
 		}
 	}
@@ -159,7 +119,7 @@ func match(faces []truthFace, dets []detect.Face) (s score, matched []int) {
 			if matched[fi] != 0 {
 				continue
 			}
-			if iou := detect.IoU(f.rect(), d.Rect()); iou >= bestIoU {
+			if iou := detect.IoU(f.Rect(), d.Rect()); iou >= bestIoU {
 				best, bestIoU = fi, iou
 			}
 		}

@@ -1,14 +1,12 @@
 package story
 
 import (
-	"encoding/json"
 	"image"
 	"image/color"
 	"image/draw"
 	_ "image/jpeg"
 	_ "image/png"
 	"math"
-	"os"
 	"path/filepath"
 	"sort"
 	"sync"
@@ -17,6 +15,7 @@ import (
 	"github.com/facewatch/facewatch/assets"
 	"github.com/facewatch/facewatch/facelib"
 	"github.com/facewatch/facewatch/facelib/match"
+	"github.com/facewatch/facewatch/internal/fixture"
 )
 
 var (
@@ -41,19 +40,7 @@ func testdata(name string) string { return filepath.Join("..", "..", "..", "asse
 
 func loadRGBA(t testing.TB, name string) *image.RGBA {
 	t.Helper()
-	f, err := os.Open(testdata(name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, _, err := image.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := img.Bounds()
-	out := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
-	draw.Draw(out, out.Bounds(), img, b.Min, draw.Src)
-	return out
+	return fixture.MustRGBA(t, name)
 }
 
 // onGrey places img, scaled by s (nearest neighbour), at (x, y) on a
@@ -70,33 +57,13 @@ func onGrey(img *image.RGBA, s float64, x, y int) *image.RGBA {
 	return out
 }
 
-type truthFace struct {
-	Box      [4]float64 `json:"box"`
-	Optional bool       `json:"optional"`
-}
-
-func truth(t *testing.T, file string) []truthFace {
+func truth(t *testing.T, file string) []fixture.Face {
 	t.Helper()
-	b, err := os.ReadFile(testdata("truth.json"))
-	if err != nil {
-		t.Fatal(err)
+	faces, ok := fixture.MustTruth(t).Faces(file)
+	if !ok {
+		t.Fatalf("%s not in truth.json", file)
 	}
-	var tr struct {
-		Images []struct {
-			File  string      `json:"file"`
-			Faces []truthFace `json:"faces"`
-		} `json:"images"`
-	}
-	if err := json.Unmarshal(b, &tr); err != nil {
-		t.Fatal(err)
-	}
-	for _, im := range tr.Images {
-		if im.File == file {
-			return im.Faces
-		}
-	}
-	t.Fatalf("%s not in truth.json", file)
-	return nil
+	return faces
 }
 
 func iou(a image.Rectangle, b [4]float64) float64 {
