@@ -4,6 +4,8 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/facewatch/facewatch/internal/bench"
+
 	"github.com/facewatch/facewatch/facelib/embed"
 )
 
@@ -22,7 +24,7 @@ func benchEmbed(b *testing.B, threads int) {
 	chip, _ := readChip(b, readGolden(b).Chips[0].File)
 	ws := m.NewWorkspace(embed.WithThreads(threads))
 	b.ReportAllocs()
-	cpu0, ok := processCPU()
+	cpu0, ok := bench.ProcessCPU()
 	n := 0
 	for b.Loop() {
 		if _, err := ws.Embed(chip); err != nil {
@@ -30,7 +32,7 @@ func benchEmbed(b *testing.B, threads int) {
 		}
 		n++
 	}
-	if cpu1, _ := processCPU(); ok && n > 0 {
+	if cpu1, _ := bench.ProcessCPU(); ok && n > 0 {
 		b.ReportMetric(float64(cpu1-cpu0)/float64(n)/1e6, "cpu-ms/op")
 	}
 }

@@ -66,15 +66,7 @@ func truth(t *testing.T, file string) []fixture.Face {
 	return faces
 }
 
-func iou(a image.Rectangle, b [4]float64) float64 {
-	r := image.Rect(int(b[0]), int(b[1]), int(b[2]), int(b[3]))
-	in := a.Intersect(r)
-	if in.Empty() {
-		return 0
-	}
-	ai := float64(in.Dx() * in.Dy())
-	return ai / (float64(a.Dx()*a.Dy()) + float64(r.Dx()*r.Dy()) - ai)
-}
+func iou(a image.Rectangle, b [4]float64) float64 { return fixture.IoU(a, b) }
 
 // TestFacesOnLabelledPhotos runs the gallery extractor on the hand-labelled
 // test photos: every face it returns must be a labelled face, most required
