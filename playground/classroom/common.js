@@ -2,6 +2,7 @@
 // join pages: versioned messages, automatic resume after a dropped
 // connection, and the read-only state object tests read.
 import { request, openSocket } from '../js/net.js';
+import { setLang, initialLang, currentLang, wireLangButtons } from './i18n.js';
 
 export const VERSION = 1;
 
@@ -111,4 +112,20 @@ export async function probeServer() {
   } catch (_) {
     return false;
   }
+}
+
+/**
+ * startPage runs a classroom page's start-up, the same on the teacher's,
+ * the student's and the gate's page: the language buttons, the page's own
+ * setup(), its words, then — a reload within the resume window — back into
+ * the same room, or else offline() when this origin runs no classroom
+ * server. state.lang is kept current.
+ */
+export async function startPage({ client, state, setup, offline }) {
+  wireLangButtons();
+  setup();
+  await setLang(initialLang());
+  state.lang = currentLang();
+  if (client.token) { client.open({ type: 'resume', token: client.token }); return; }
+  if (!(await probeServer())) offline();
 }

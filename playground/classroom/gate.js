@@ -7,8 +7,8 @@
 // computes the chip's 128 numbers, which go back to the frame worker
 // (observe) and, at a bounded rate, to the server. Never a frame, never a
 // chip. The gate receives nothing back about whom it saw.
-import { $, Client, publish, probeServer } from './common.js';
-import { t, num, setLang, initialLang, onLang, currentLang, wireLangButtons } from './i18n.js';
+import { $, Client, publish, startPage } from './common.js';
+import { t, num, onLang } from './i18n.js';
 import { decode, CONFIRMED } from '../js/wire.js';
 import { fetchBytes } from '../js/net.js';
 import { call, workerBuild } from '../js/workerlib.js';
@@ -366,14 +366,10 @@ function setup() {
   });
 }
 
-async function boot() {
-  wireLangButtons();
-  setup();
-  state.blocked = cameraBlocker();
-  await setLang(initialLang());
-  state.lang = currentLang();
-  if (client.token) { client.open({ type: 'resume', token: client.token }); return; }
-  if (!(await probeServer())) showOffline();
-}
-
-boot();
+startPage({
+  client, state, offline: showOffline,
+  setup: () => {
+    setup();
+    state.blocked = cameraBlocker();
+  },
+});

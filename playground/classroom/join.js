@@ -4,8 +4,8 @@
 // share them only on request; withdraw or leave at any time. The camera
 // picture and the face chip never leave the page; the scene the teacher
 // moves the class to is followed here.
-import { $, Client, publish, probeServer, SCENES } from './common.js';
-import { t, num, setLang, initialLang, onLang, currentLang, wireLangButtons } from './i18n.js';
+import { $, Client, publish, SCENES, startPage } from './common.js';
+import { t, num, onLang, currentLang } from './i18n.js';
 import { decode } from '../js/wire.js';
 import { fetchBytes } from '../js/net.js';
 import { call as callWorker, workerBuild } from '../js/workerlib.js';
@@ -478,16 +478,11 @@ function setup() {
   });
 }
 
-async function boot() {
-  wireLangButtons();
-  setup();
-  // Known before anything is pressed or downloaded.
-  state.blocked = cameraBlocker();
-  await setLang(initialLang());
-  state.lang = currentLang();
-  // A reload within the resume window goes back in, consent unchanged.
-  if (client.token) { client.open({ type: 'resume', token: client.token }); return; }
-  if (!(await probeServer())) showOffline();
-}
-
-boot();
+startPage({
+  client, state, offline: showOffline,
+  setup: () => {
+    setup();
+    // Known before anything is pressed or downloaded.
+    state.blocked = cameraBlocker();
+  },
+});

@@ -1,8 +1,8 @@
 // teach.js — the teacher's page (for the projector): opens a room, shows
 // the join code and QR, the roster, and the class views computed from the
 // distances the server sends. It never receives an embedding.
-import { $, Client, publish, probeServer, SCENES } from './common.js';
-import { t, num, setLang, initialLang, onLang, currentLang, wireLangButtons } from './i18n.js';
+import { $, Client, publish, SCENES, startPage } from './common.js';
+import { t, num, onLang, currentLang } from './i18n.js';
 
 // Record counts from the case's fact sheet (PIPC decision, 2022-04-27).
 const KOREAN_RECORDS = 57600000;
@@ -578,14 +578,4 @@ function setup() {
   });
 }
 
-async function boot() {
-  wireLangButtons();
-  setup();
-  await setLang(initialLang());
-  state.lang = currentLang();
-  // A reload within the resume window goes back to the same room.
-  if (client.token) { client.open({ type: 'resume', token: client.token }); return; }
-  if (!(await probeServer())) showOffline();
-}
-
-boot();
+startPage({ client, state, setup, offline: showOffline });
