@@ -388,3 +388,20 @@ func printRotation(w io.Writer, rep rotationReport) {
 	}
 	tw.Flush()
 }
+
+// stageRotation measures rolled-face detection (bench_rotation.go); a quick
+// run turns the photos by 0 and ±30° only.
+func (r *benchRun) stageRotation() error {
+	cfg := defaultRotationConfig
+	if r.report.Quick {
+		cfg.Turns = []float64{0, 30, -30}
+		cfg.Rounds = 1
+		cfg.MinTime = 50 * time.Millisecond
+	}
+	rep, err := measureRotation(r.root, cfg)
+	if err != nil {
+		return err
+	}
+	r.report.Rotation = &rep
+	return nil
+}
