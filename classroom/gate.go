@@ -187,41 +187,5 @@ func (r *room) pushGate(g *gate) {
 	if g.conn == nil {
 		return
 	}
-	b := make([]byte, 0, 128)
-	b = append(b, `{"v":1,"type":"gatestate","id":"`...)
-	b = append(b, g.id...)
-	b = append(b, `","gate":"`...)
-	b = append(b, g.letter...)
-	b = append(b, `","on":`...)
-	b = appendBool(b, g.on)
-	b = append(b, `,"scene":"`...)
-	b = append(b, r.scene...)
-	b = append(b, `","sent":`...)
-	b = strconv.AppendInt(b, int64(g.sent), 10)
-	b = append(b, '}')
-	g.conn.setSnapshot(b)
-}
-
-// appendJourney appends a student's sightings as a JSON array:
-// [{id, gate, t (Unix milliseconds), d (binned), notMe}].
-func (r *room) appendJourney(b []byte, st *student) []byte {
-	b = append(b, '[')
-	for i := range st.journey {
-		sg := &st.journey[i]
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, `{"id":"`...)
-		b = append(b, sg.id...)
-		b = append(b, `","gate":"`...)
-		b = append(b, sg.gate...)
-		b = append(b, `","t":`...)
-		b = strconv.AppendInt(b, sg.at.UnixMilli(), 10)
-		b = append(b, `,"d":`...)
-		b = appendDist(b, sg.d)
-		b = append(b, `,"notMe":`...)
-		b = appendBool(b, sg.notMe)
-		b = append(b, '}')
-	}
-	return append(b, ']')
+	g.conn.setSnapshot(r.appendGateState(make([]byte, 0, 128), g))
 }

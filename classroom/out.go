@@ -111,3 +111,163 @@ func appendBool(b []byte, v bool) []byte {
 func appendDist(b []byte, d float64) []byte {
 	return strconv.AppendFloat(b, d, 'f', -1, 32)
 }
+
+// The room's own messages are written here by hand, appended to a reused
+// buffer: the class view is rebuilt on every change of a room of up to
+// hundreds of students, and encoding/json would allocate on each. Every
+// string put between quotes is one the server made (IDs, codes, scene and
+// gate names) or already JSON (nickJSON); distances are finite by
+// construction (appendDist).
+
+// appendState appends a student's state: the scene, whether the room is
+// locked, how many are in it and how many share, and their own status and
+// journey. Never another student's nickname, embedding or distance.
+func (r *room) appendState(b []byte, st *student) []byte {
+	n, sharing := r.counts()
+	b = append(b, `{"v":1,"type":"state","scene":"`...)
+	b = append(b, r.scene...)
+	b = append(b, `","locked":`...)
+	b = appendBool(b, r.locked)
+	b = append(b, `,"students":`...)
+	b = strconv.AppendInt(b, int64(n), 10)
+	b = append(b, `,"sharing":`...)
+	b = strconv.AppendInt(b, int64(sharing), 10)
+	b = append(b, `,"you":{"id":"`...)
+	b = append(b, st.id...)
+	b = append(b, `","nick":`...)
+	b = append(b, st.nickJSON...)
+	b = append(b, `,"shared":`...)
+	b = appendBool(b, st.emb != nil)
+	b = append(b, `,"rev":`...)
+	b = strconv.AppendInt(b, int64(st.rev), 10)
+	b = append(b, `,"journey":`...)
+	b = r.appendJourney(b, st)
+	b = append(b, `}}`...)
+	return b
+}
+
+// appendClass appends the teacher's class view: the roster with each
+// journey, the gates, and the distances between the students who share
+// (upper triangle, row by row, in the order of matrix.ids), binned.
+// changed names the student whose embedding just changed.
+func (r *room) appendClass(b []byte, changed string) []byte {
+	b = append(b, `{"v":1,"type":"class","code":"`...)
+	b = append(b, r.code...)
+	b = append(b, `","locked":`...)
+	b = appendBool(b, r.locked)
+	b = append(b, `,"scene":"`...)
+	b = append(b, r.scene...)
+	b = append(b, `","changed":"`...)
+	b = append(b, changed...)
+	b = append(b, `","students":[`...)
+	for i, st := range r.students {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"id":"`...)
+		b = append(b, st.id...)
+		b = append(b, `","nick":`...)
+		b = append(b, st.nickJSON...)
+		b = append(b, `,"shared":`...)
+		b = appendBool(b, st.emb != nil)
+		b = append(b, `,"away":`...)
+		b = appendBool(b, st.conn == nil)
+		b = append(b, `,"journey":`...)
+		b = r.appendJourney(b, st)
+		b = append(b, '}')
+	}
+	b = append(b, `],"gates":[`...)
+	for i, g := range r.gates {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"id":"`...)
+		b = append(b, g.id...)
+		b = append(b, `","gate":"`...)
+		b = append(b, g.letter...)
+		b = append(b, `","on":`...)
+		b = appendBool(b, g.on)
+		b = append(b, `,"away":`...)
+		b = appendBool(b, g.conn == nil)
+		b = append(b, '}')
+	}
+	b = append(b, `],"matrix":{"ids":[`...)
+	first := true
+	for _, st := range r.students {
+		if st.emb == nil {
+			continue
+		}
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = append(b, '"')
+		b = append(b, st.id...)
+		b = append(b, '"')
+	}
+	b = append(b, `],"d":[`...)
+	first = true
+	for i, a := range r.students {
+		if a.emb == nil {
+			continue
+		}
+		for _, c := range r.students[i+1:] {
+			if c.emb == nil {
+				continue
+			}
+			if !first {
+				b = append(b, ',')
+			}
+			first = false
+			if d := r.dist[key(a.num, c.num)]; d == withheld {
+				b = append(b, "null"...)
+			} else {
+				b = appendDist(b, binDown(d, r.srv.cfg.Bin))
+			}
+		}
+	}
+	b = append(b, `]}}`...)
+	return b
+}
+
+// appendGateState appends a gate's state: which gate it is, whether it
+// watches, the scene and how many of its faces were taken. Nothing about
+// whether any face matched anyone.
+func (r *room) appendGateState(b []byte, g *gate) []byte {
+	b = append(b, `{"v":1,"type":"gatestate","id":"`...)
+	b = append(b, g.id...)
+	b = append(b, `","gate":"`...)
+	b = append(b, g.letter...)
+	b = append(b, `","on":`...)
+	b = appendBool(b, g.on)
+	b = append(b, `,"scene":"`...)
+	b = append(b, r.scene...)
+	b = append(b, `","sent":`...)
+	b = strconv.AppendInt(b, int64(g.sent), 10)
+	b = append(b, '}')
+	return b
+}
+
+// appendJourney appends a student's sightings as a JSON array:
+// [{id, gate, t (Unix milliseconds), d (binned), notMe}].
+func (r *room) appendJourney(b []byte, st *student) []byte {
+	b = append(b, '[')
+	for i := range st.journey {
+		sg := &st.journey[i]
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"id":"`...)
+		b = append(b, sg.id...)
+		b = append(b, `","gate":"`...)
+		b = append(b, sg.gate...)
+		b = append(b, `","t":`...)
+		b = strconv.AppendInt(b, sg.at.UnixMilli(), 10)
+		b = append(b, `,"d":`...)
+		b = appendDist(b, sg.d)
+		b = append(b, `,"notMe":`...)
+		b = appendBool(b, sg.notMe)
+		b = append(b, '}')
+	}
+	return append(b, ']')
+}

@@ -616,28 +616,7 @@ func (r *room) pushState(st *student) {
 	if st.conn == nil {
 		return
 	}
-	n, sharing := r.counts()
-	b := make([]byte, 0, 160+len(st.nickJSON))
-	b = append(b, `{"v":1,"type":"state","scene":"`...)
-	b = append(b, r.scene...)
-	b = append(b, `","locked":`...)
-	b = appendBool(b, r.locked)
-	b = append(b, `,"students":`...)
-	b = strconv.AppendInt(b, int64(n), 10)
-	b = append(b, `,"sharing":`...)
-	b = strconv.AppendInt(b, int64(sharing), 10)
-	b = append(b, `,"you":{"id":"`...)
-	b = append(b, st.id...)
-	b = append(b, `","nick":`...)
-	b = append(b, st.nickJSON...)
-	b = append(b, `,"shared":`...)
-	b = appendBool(b, st.emb != nil)
-	b = append(b, `,"rev":`...)
-	b = strconv.AppendInt(b, int64(st.rev), 10)
-	b = append(b, `,"journey":`...)
-	b = r.appendJourney(b, st)
-	b = append(b, `}}`...)
-	st.conn.setSnapshot(b)
+	st.conn.setSnapshot(r.appendState(make([]byte, 0, 160+len(st.nickJSON)), st))
 }
 
 // pushClass sends the teacher the roster and the distances between the
@@ -648,83 +627,7 @@ func (r *room) pushClass(changed string) {
 	if r.teacher == nil {
 		return
 	}
-	b := r.buf[:0]
-	b = append(b, `{"v":1,"type":"class","code":"`...)
-	b = append(b, r.code...)
-	b = append(b, `","locked":`...)
-	b = appendBool(b, r.locked)
-	b = append(b, `,"scene":"`...)
-	b = append(b, r.scene...)
-	b = append(b, `","changed":"`...)
-	b = append(b, changed...)
-	b = append(b, `","students":[`...)
-	for i, st := range r.students {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, `{"id":"`...)
-		b = append(b, st.id...)
-		b = append(b, `","nick":`...)
-		b = append(b, st.nickJSON...)
-		b = append(b, `,"shared":`...)
-		b = appendBool(b, st.emb != nil)
-		b = append(b, `,"away":`...)
-		b = appendBool(b, st.conn == nil)
-		b = append(b, `,"journey":`...)
-		b = r.appendJourney(b, st)
-		b = append(b, '}')
-	}
-	b = append(b, `],"gates":[`...)
-	for i, g := range r.gates {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, `{"id":"`...)
-		b = append(b, g.id...)
-		b = append(b, `","gate":"`...)
-		b = append(b, g.letter...)
-		b = append(b, `","on":`...)
-		b = appendBool(b, g.on)
-		b = append(b, `,"away":`...)
-		b = appendBool(b, g.conn == nil)
-		b = append(b, '}')
-	}
-	b = append(b, `],"matrix":{"ids":[`...)
-	first := true
-	for _, st := range r.students {
-		if st.emb == nil {
-			continue
-		}
-		if !first {
-			b = append(b, ',')
-		}
-		first = false
-		b = append(b, '"')
-		b = append(b, st.id...)
-		b = append(b, '"')
-	}
-	b = append(b, `],"d":[`...)
-	first = true
-	for i, a := range r.students {
-		if a.emb == nil {
-			continue
-		}
-		for _, c := range r.students[i+1:] {
-			if c.emb == nil {
-				continue
-			}
-			if !first {
-				b = append(b, ',')
-			}
-			first = false
-			if d := r.dist[key(a.num, c.num)]; d == withheld {
-				b = append(b, "null"...)
-			} else {
-				b = appendDist(b, binDown(d, r.srv.cfg.Bin))
-			}
-		}
-	}
-	b = append(b, `]}}`...)
+	b := r.appendClass(r.buf[:0], changed)
 	r.buf = b
 	// The conn keeps the bytes until written: give it its own copy.
 	out := make([]byte, len(b))
