@@ -529,7 +529,11 @@ func (b *builder) copyModels(context.Context) error {
 		}
 	}
 	b.logf("copied %d model files: %s", len(files), size(total))
-	return os.WriteFile(filepath.Join(b.stage, filepath.FromSlash(manifest.JSPath)), manifest.JS(), 0o644)
+	js := filepath.Join(b.stage, filepath.FromSlash(manifest.JSPath))
+	if err := os.MkdirAll(filepath.Dir(js), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(js, manifest.JS(), 0o644)
 }
 
 // copyMedia copies the no-camera clip.

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/facewatch/facewatch/assets/manifest"
 )
 
 // writeTree writes files (slash paths) under dir.
@@ -34,7 +36,7 @@ func writeTree(t *testing.T, dir string, files map[string]string) {
 func fakeModule(t *testing.T) string {
 	t.Helper()
 	root := t.TempDir()
-	writeTree(t, root, map[string]string{
+	files := map[string]string{
 		"go.mod":                                                     "module " + ModulePath + "\n\ngo 1.26\n",
 		"wasm/hello/main.go":                                         "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"hello from wasm\") }\n",
 		"wasm/shared/shared.go":                                      "package shared\n\nconst X = 1\n",
@@ -53,7 +55,12 @@ func fakeModule(t *testing.T) string {
 		"assets/models/face_recognition_model.bin":                   strings.Repeat("\x00\x01", 1000),
 		"assets/models/face_recognition_model-weights_manifest.json": `[{"weights":[]}]`,
 		"assets/clips/sample.webm":                                   "\x1a\x45\xdf\xa3webm",
-	})
+	}
+	// Every landmark cascade the model list names (assets/manifest).
+	for _, f := range manifest.LandmarkFiles() {
+		files[f.Asset] = strings.ToUpper(f.Name)
+	}
+	writeTree(t, root, files)
 	return root
 }
 
@@ -96,6 +103,10 @@ func TestBuildFakeModule(t *testing.T) {
 		"wasm_exec.js":                                        "",
 		"wasm_exec.js.gz":                                     "",
 		marker:                                                "",
+		manifest.JSPath:                                       "",
+	}
+	for _, f := range manifest.LandmarkFiles() {
+		want[f.Site] = f.Asset
 	}
 	for name, src := range want {
 		got, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(name)))
