@@ -20,9 +20,19 @@ export function frameOptions() {
   const o = {};
   if (state.step <= 3) o.candidates = true; // step 1 lights up accepted windows as the sweep passes them
   if (state.step >= 4 && align) { o.pupils = true; o.landmarks = state.models.has('lp38'); }
-  if (state.step >= 5 && align) o.chip = true;
+  // The chip (and, at step 6, its 128 numbers) four times a second: a
+  // chip needs the frame in colour, which costs the worker more than the
+  // grey plane detection reads, and the picture changes slowly.
+  const now = performance.now();
+  if (state.step >= 5 && align && (state.frozen || state.photo || now - (state.lastChipAt || 0) >= CHIP_EVERY_MS)) {
+    o.chip = true;
+    state.lastChipAt = now;
+  }
   return o;
 }
+
+// CHIP_EVERY_MS spaces the live frames that carry the face chip.
+export const CHIP_EVERY_MS = 250;
 
 // ---------- frame pump: one frame in flight at most ----------
 
