@@ -2,13 +2,10 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"image"
 	"image/draw"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -188,7 +185,7 @@ Flags:
 	if *quick {
 		cfg = quickConfig
 	}
-	restore, err := useBenchFlags()
+	restore, err := bench.UseBenchFlags()
 	if err != nil {
 		return err
 	}
@@ -221,30 +218,6 @@ Flags:
 		printRotation(stdout, *r.report.Rotation)
 	}
 	return nil
-}
-
-// The CLI links package testing on purpose: testing.Benchmark is Go's own
-// calibrated benchmark loop, so facewatch bench measures each stage exactly
-// as "go test -bench" does the package benchmarks, and the numbers of the
-// two can be compared. A loop of our own would be a second harness to trust.
-//
-// useBenchFlags makes testing.Benchmark usable here: testing.Init registers
-// the test flags (outside "go test" the benchmark machinery needs them) and
-// the returned func restores the -test.benchtime the process had.
-func useBenchFlags() (restore func(), err error) {
-	testing.Init()
-	f := flag.Lookup("test.benchtime")
-	if f == nil {
-		return nil, errors.New("testing flags not registered")
-	}
-	old := f.Value.String()
-	return func() { flag.Set("test.benchtime", old) }, nil
-}
-
-func setBenchTime(d string) {
-	if err := flag.Set("test.benchtime", d); err != nil {
-		panic("facewatch bench: bad benchtime " + d) // constant inputs only
-	}
 }
 
 // benchRun holds one run's inputs and results.
@@ -377,36 +350,6 @@ func (r *benchRun) loadInputs() error {
 	return nil
 }
 
-// sample is one testing.Benchmark run, per operation.
-type sample struct {
-	ns, cpu, allocs float64
-}
-
-// benchOnce runs fn under testing.Benchmark and returns its cost per
-// operation, dividing by per (e.g. the faces in a frame). fn must keep its
-// set-up outside b.Loop's loop short: the CPU time is taken around it.
-func benchOnce(fn func(b *testing.B), per float64) sample {
-	var cpu time.Duration
-	var n int
-	cpuOK := false
-	res := testing.Benchmark(func(b *testing.B) {
-		b.ReportAllocs()
-		c0, ok0 := bench.ProcessCPU()
-		fn(b)
-		c1, ok1 := bench.ProcessCPU()
-		cpu, n, cpuOK = c1-c0, b.N, ok0 && ok1
-	})
-	s := sample{ns: math.NaN(), cpu: math.NaN(), allocs: math.NaN()}
-	if res.N > 0 {
-		s.ns = float64(res.T.Nanoseconds()) / float64(res.N) / per
-		s.allocs = float64(res.MemAllocs) / float64(res.N) / per
-	}
-	if cpuOK && n > 0 {
-		s.cpu = float64(cpu.Nanoseconds()) / float64(n) / per
-	}
-	return s
-}
-
 // benchItem is one thing to time in a stage.
 type benchItem struct {
 	key string
@@ -417,10 +360,17 @@ type benchItem struct {
 // series is an item's samples, one per round.
 type series struct{ ns, cpu, allocs []float64 }
 
+// add appends one round's sample.
+func (se *series) add(s bench.Sample) {
+	se.ns = append(se.ns, s.Ns)
+	se.cpu = append(se.cpu, s.CPU)
+	se.allocs = append(se.allocs, s.Allocs)
+}
+
 // measure runs every item once per round, items alternating within each
 // round so that an item and its reference see the same load.
 func (r *benchRun) measure(stage, benchTime string, items []benchItem) map[string]*series {
-	setBenchTime(benchTime)
+	bench.SetBenchTime(benchTime)
 	out := map[string]*series{}
 	for _, it := range items {
 		out[it.key] = &series{}
@@ -432,11 +382,9 @@ func (r *benchRun) measure(stage, benchTime string, items []benchItem) map[strin
 			if per <= 0 {
 				per = 1
 			}
-			s := benchOnce(it.fn, per)
+			s := bench.Once(it.fn, per)
 			se := out[it.key]
-			se.ns = append(se.ns, s.ns)
-			se.cpu = append(se.cpu, s.cpu)
-			se.allocs = append(se.allocs, s.allocs)
+			se.add(s)
 		}
 	}
 	return out

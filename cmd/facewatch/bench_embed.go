@@ -74,15 +74,13 @@ func (r *benchRun) stageEmbed() error {
 	}
 	tf := map[string]*series{"cpu": {}, "wasm-simd": {}, "wasm": {}}
 	var tfjsInfo *bench.TFJSReport
-	setBenchTime(r.cfg.embedTime)
+	bench.SetBenchTime(r.cfg.embedTime)
 	for round := range r.cfg.rounds {
 		r.progress("embed: round %d/%d: native", round+1, r.cfg.rounds)
 		for _, it := range items {
-			s := benchOnce(it.fn, 1)
+			s := bench.Once(it.fn, 1)
 			se := native[it.key]
-			se.ns = append(se.ns, s.ns)
-			se.cpu = append(se.cpu, s.cpu)
-			se.allocs = append(se.allocs, s.allocs)
+			se.add(s)
 		}
 		if tfjs != nil {
 			r.progress("embed: round %d/%d: tfjs (%d runs per backend after %d warm-ups; the cpu backend takes seconds a run)", round+1, r.cfg.rounds, r.cfg.tfjsRuns, r.cfg.tfjsWarmup)
