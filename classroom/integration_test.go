@@ -127,7 +127,7 @@ func inspect(t *testing.T, s *Server, code string) roomView {
 		t.Fatalf("no room %s", code)
 	}
 	ch := make(chan roomView, 1)
-	r.post(event{kind: evInspect, inspect: ch})
+	r.post(event{kind: evDo, do: func(r *room) { ch <- r.view() }})
 	select {
 	case v := <-ch:
 		return v

@@ -11,30 +11,22 @@ import (
 type evKind uint8
 
 const (
-	evJoin    evKind = iota // a student asks to join (reply)
-	evResume                // a member comes back with a token (reply)
-	evMsg                   // a message from a member
-	evGone                  // a member's connection closed
-	evTick                  // check timeouts at now
-	evInspect               // tests: report what the room holds
-	evGate                  // a device asks to join as a gate camera (reply)
+	evJoin   evKind = iota // a student asks to join (reply)
+	evResume               // a member comes back with a token (reply)
+	evMsg                  // a message from a member
+	evGone                 // a member's connection closed
+	evTick                 // check timeouts at now
+	evDo                   // run a function on the room's goroutine
+	evGate                 // a device asks to join as a gate camera (reply)
 )
 
 type event struct {
-	kind    evKind
-	c       *conn
-	msg     Message
-	reply   chan []byte // join/resume: nil on success, else the refusal
-	now     time.Time
-	inspect chan roomView
-}
-
-// roomView is what a room holds, in numbers, for tests.
-type roomView struct {
-	Students, Connected, Embeddings, Distances int
-	Gates, Sightings, GateSeen                 int
-	Teacher, Locked                            bool
-	Scene                                      string
+	kind  evKind
+	c     *conn
+	msg   Message
+	reply chan []byte // join/resume: nil on success, else the refusal
+	now   time.Time
+	do    func(*room) // evDo: runs with the room's state, on its goroutine
 }
 
 type student struct {
@@ -188,24 +180,9 @@ func (r *room) handle(ev event) {
 		r.message(ev.c, ev.msg, now)
 	case evTick:
 		r.tick(ev.now)
-	case evInspect:
-		ev.inspect <- r.view()
+	case evDo:
+		ev.do(r)
 	}
-}
-
-func (r *room) view() roomView {
-	v := roomView{Students: len(r.students), Distances: len(r.dist), Teacher: r.teacher != nil, Locked: r.locked, Scene: r.scene,
-		Gates: len(r.gates), GateSeen: r.gateSeen}
-	for _, st := range r.students {
-		v.Sightings += len(st.journey)
-		if st.conn != nil {
-			v.Connected++
-		}
-		if st.emb != nil {
-			v.Embeddings++
-		}
-	}
-	return v
 }
 
 func (r *room) join(c *conn, nick, nickKey string, now time.Time) []byte {

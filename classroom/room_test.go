@@ -66,7 +66,7 @@ func (c *conn) finished() bool {
 func settle(t *testing.T, r *room) roomView {
 	t.Helper()
 	ch := make(chan roomView, 1)
-	r.post(event{kind: evInspect, inspect: ch})
+	r.post(event{kind: evDo, do: func(r *room) { ch <- r.view() }})
 	return <-ch
 }
 
