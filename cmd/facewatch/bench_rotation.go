@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"image"
 	"io"
@@ -18,6 +17,7 @@ import (
 	"github.com/facewatch/facewatch/assets"
 	"github.com/facewatch/facewatch/facelib/align"
 	"github.com/facewatch/facewatch/facelib/detect"
+	"github.com/facewatch/facewatch/internal/fixture"
 	"github.com/facewatch/facewatch/internal/imgload"
 	"github.com/facewatch/facewatch/internal/site"
 )
@@ -107,18 +107,6 @@ func benchRotation(w io.Writer) error {
 	return nil
 }
 
-type rotationTruth struct {
-	Images []struct {
-		File  string `json:"file"`
-		Faces []struct {
-			Box      [4]float64  `json:"box"`
-			EyeL     *[2]float64 `json:"eye_l"`
-			EyeR     *[2]float64 `json:"eye_r"`
-			Optional bool        `json:"optional"`
-		} `json:"faces"`
-	} `json:"images"`
-}
-
 // rotLabel is a labelled face turned with its photo, in truth.json's
 // pixel-corner coordinates.
 type rotLabel struct {
@@ -131,13 +119,9 @@ type rotLabel struct {
 // measureRotation runs the measurements of cfg on the source tree at root.
 func measureRotation(root string, cfg rotationConfig) (rotationReport, error) {
 	var rep rotationReport
-	b, err := os.ReadFile(filepath.Join(root, rotationTruthFile))
+	truth, err := fixture.ReadLabels(filepath.Join(root, rotationTruthFile))
 	if err != nil {
 		return rep, fmt.Errorf("labels: %w", err)
-	}
-	var truth rotationTruth
-	if err := json.Unmarshal(b, &truth); err != nil {
-		return rep, fmt.Errorf("%s: %w", rotationTruthFile, err)
 	}
 	if len(truth.Images) == 0 {
 		return rep, fmt.Errorf("%s lists no photos", rotationTruthFile)
