@@ -3,6 +3,8 @@ package classroom
 import (
 	"fmt"
 	"testing"
+
+	"github.com/facewatch/facewatch/facelib/match"
 )
 
 func BenchmarkDecodeShare(b *testing.B) {
@@ -17,7 +19,7 @@ func BenchmarkDecodeShare(b *testing.B) {
 	}
 }
 
-func embArray(e [EmbeddingDim]float32) string {
+func embArray(e match.Embedding) string {
 	s := "["
 	for i, x := range e {
 		if i > 0 {

@@ -13,8 +13,8 @@ const Threshold = match.DefaultThreshold
 
 // distance is the Euclidean distance between two embeddings, the classroom's
 // only similarity function, from facelib/match.
-func distance(a, b *[EmbeddingDim]float32) float32 {
-	return match.Distance((*match.Embedding)(a), (*match.Embedding)(b))
+func distance(a, b *match.Embedding) float32 {
+	return match.Distance(a, b)
 }
 
 // DistanceBin is the default step of the distances the teacher receives:

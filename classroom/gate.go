@@ -4,6 +4,8 @@ import (
 	"crypto/subtle"
 	"strconv"
 	"time"
+
+	"github.com/facewatch/facewatch/facelib/match"
 )
 
 // Gate cameras. A device joins with the room's code as a gate; the teacher
@@ -114,7 +116,7 @@ func (r *room) gateMessage(g *gate, m Message, now time.Time) {
 		r.pushClass("")
 	case TypeSeen:
 		// Whatever happens, the face's numbers are gone when this returns.
-		defer func() { *m.Embedding = [EmbeddingDim]float32{} }()
+		defer func() { *m.Embedding = match.Embedding{} }()
 		cfg := &r.srv.cfg
 		if g.letter == "" || !g.on {
 			r.sendError(g.conn, ErrCodeNotWatching, m.Type, "this gate is not watching: the teacher chooses the gate and its operator opts in first")
@@ -150,7 +152,7 @@ func (r *room) gateMessage(g *gate, m Message, now time.Time) {
 // with classmates' shares) is not used up is compared at all. A student
 // seen again at the same gate within Config.SightingGap keeps the one
 // sighting, and no new distance reaches the teacher.
-func (r *room) sight(g *gate, e *[EmbeddingDim]float32, now time.Time) *student {
+func (r *room) sight(g *gate, e *match.Embedding, now time.Time) *student {
 	cfg := &r.srv.cfg
 	var best *student
 	var bestD float32

@@ -4,6 +4,8 @@ import (
 	"math"
 	"testing"
 	"time"
+
+	"github.com/facewatch/facewatch/facelib/match"
 )
 
 // The reconstruction attack again, through gates: a room's creator runs
@@ -27,8 +29,8 @@ func TestGateAttackGainsLittle(t *testing.T) {
 	worstGain := 0.0
 	for vi := range faces {
 		victim := faces[vi].Embedding
-		var prior [EmbeddingDim]float32
-		var others [][EmbeddingDim]float32
+		var prior match.Embedding
+		var others []match.Embedding
 		for j, f := range faces {
 			if j != vi {
 				others = append(others, f.Embedding)
@@ -67,7 +69,7 @@ func TestGateAttackGainsLittle(t *testing.T) {
 		}
 		settle(t, r)
 
-		var probes [][EmbeddingDim]float32
+		var probes []match.Embedding
 		for _, step := range []float32{0.05, 0.2, 0.4} {
 			ps, _, _ := axisProbes(prior, step)
 			for _, p := range ps {

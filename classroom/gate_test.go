@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/facewatch/facewatch/facelib/match"
 )
 
 // gate joins the room with code as a gate camera.
@@ -26,7 +28,7 @@ func (ts *testServer) gate(code string) (*client, msg) {
 	return c, w
 }
 
-func seenMsg(e [EmbeddingDim]float32) msg {
+func seenMsg(e match.Embedding) msg {
 	m := shareMsg(e)
 	m["type"] = TypeSeen
 	return m
@@ -246,7 +248,7 @@ func TestGateUnmatchedFaceLeavesNoTrace(t *testing.T) {
 	face := stranger
 	r.post(event{kind: evMsg, c: gc, msg: Message{Type: TypeSeen, Embedding: &face}})
 	after := settle(t, r)
-	if face != ([EmbeddingDim]float32{}) {
+	if face != (match.Embedding{}) {
 		t.Errorf("the room kept the unmatched face's numbers in its message")
 	}
 	before.GateSeen++ // the one thing that changes: the room's count of faces taken
@@ -282,8 +284,8 @@ func TestGateUnmatchedFaceLeavesNoTrace(t *testing.T) {
 	// A matched face is zeroed as well, once it has become a sighting.
 	mine := testEmbedding(1, 0.02, 4)
 	r.post(event{kind: evMsg, c: gc, msg: Message{Type: TypeSeen, Embedding: &mine}})
-	if v := settle(t, r); v.Sightings != 1 || mine != ([EmbeddingDim]float32{}) {
-		t.Errorf("matched face: %+v, numbers zeroed %v", v, mine == ([EmbeddingDim]float32{}))
+	if v := settle(t, r); v.Sightings != 1 || mine != (match.Embedding{}) {
+		t.Errorf("matched face: %+v, numbers zeroed %v", v, mine == (match.Embedding{}))
 	}
 }
 
@@ -327,7 +329,7 @@ func TestGateSightingsJourney(t *testing.T) {
 	})
 	j := journeyOf(t, cl, "Mina")
 	for i, want := range []struct {
-		emb [EmbeddingDim]float32
+		emb match.Embedding
 		at  time.Time
 	}{{atA, t0}, {atB, t0.Add(2 * time.Minute)}} {
 		if ms := int64(j[i].num("t")); ms != want.at.UnixMilli() {
@@ -485,7 +487,7 @@ func TestGateLearnsNothingAndSightingsUseTheBudget(t *testing.T) {
 	gateReady(t, teacher, g2, g2w.str("id"), "C")
 
 	var answers []string
-	for i, e := range [][EmbeddingDim]float32{testEmbedding(1, 0.02, 2), testEmbedding(8, 0.02, 2)} {
+	for i, e := range []match.Embedding{testEmbedding(1, 0.02, 2), testEmbedding(8, 0.02, 2)} {
 		g.send(seenMsg(e))
 		m := g.waitFor("taken", func(m msg) bool { return m.str("type") == TypeGateState && m.num("sent") == float64(i+1) })
 		delete(m, "sent")

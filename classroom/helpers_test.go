@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/facewatch/facewatch/facelib/match"
+
 	"github.com/gorilla/websocket"
 )
 
@@ -50,18 +52,18 @@ func seededRand(seed byte) *rand.ChaCha8 {
 // person p's own direction, and noise of size jitter. Different people end
 // up about 0.7 apart and the same p with jitter 0.02 about 0.3 apart, the
 // ranges real dlib embeddings show either side of the 0.6 threshold.
-func testEmbedding(p int, jitter float64, seed uint64) [EmbeddingDim]float32 {
+func testEmbedding(p int, jitter float64, seed uint64) match.Embedding {
 	common := rand.New(rand.NewPCG(0, 0))
 	base := rand.New(rand.NewPCG(uint64(p), 1))
 	noise := rand.New(rand.NewPCG(uint64(p), seed+2))
-	var e [EmbeddingDim]float32
+	var e match.Embedding
 	for i := range e {
 		e[i] = float32(common.NormFloat64()*0.1 + base.NormFloat64()*0.045 + noise.NormFloat64()*jitter)
 	}
 	return e
 }
 
-func refDistance(a, b [EmbeddingDim]float32) float64 {
+func refDistance(a, b match.Embedding) float64 {
 	var s float64
 	for i := range a {
 		d := float64(a[i]) - float64(b[i])
@@ -229,7 +231,7 @@ func (ts *testServer) student(code, nick string) (*client, msg) {
 	return c, w
 }
 
-func shareMsg(e [EmbeddingDim]float32) msg {
+func shareMsg(e match.Embedding) msg {
 	xs := make([]float64, len(e))
 	for i, x := range e {
 		xs[i] = math.Round(float64(x)*1e6) / 1e6

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/facewatch/facewatch/facelib/match"
 )
 
 // A teacher and five students: three opt in, the matrix is right, a
@@ -50,7 +52,7 @@ func TestClassLifecycle(t *testing.T) {
 
 	// Students 0 and 1 are "look-alikes" (one base vector, small noise),
 	// student 2 another person.
-	embs := map[string][EmbeddingDim]float32{
+	embs := map[string]match.Embedding{
 		ids[0]: testEmbedding(1, 0.02, 1),
 		ids[1]: testEmbedding(1, 0.02, 2),
 		ids[2]: testEmbedding(2, 0.02, 3),

@@ -136,17 +136,17 @@ var (
 // Type are set.
 type Message struct {
 	Type      string
-	Code      string                 // join: canonical join code
-	Nick      string                 // join: normalised nickname
-	NickKey   string                 // join: NickSkeleton(Nick), for uniqueness
-	Token     string                 // resume
-	Embedding *[EmbeddingDim]float32 // share
-	Locked    bool                   // lock
-	ID        string                 // remove
-	Scene     string                 // scene
-	Gate      string                 // assign: "A", "B" or "C"
-	On        bool                   // watch
-	Sighting  string                 // notme: a sighting's id
+	Code      string           // join: canonical join code
+	Nick      string           // join: normalised nickname
+	NickKey   string           // join: NickSkeleton(Nick), for uniqueness
+	Token     string           // resume
+	Embedding *match.Embedding // share
+	Locked    bool             // lock
+	ID        string           // remove
+	Scene     string           // scene
+	Gate      string           // assign: "A", "B" or "C"
+	On        bool             // watch
+	Sighting  string           // notme: a sighting's id
 }
 
 // field bits: which keys a message type requires.
@@ -340,7 +340,7 @@ func unmarshalString(raw json.RawMessage, s *string) error {
 	return nil
 }
 
-func decodeEmbedding(raw json.RawMessage) (*[EmbeddingDim]float32, error) {
+func decodeEmbedding(raw json.RawMessage) (*match.Embedding, error) {
 	if isNull(raw) {
 		return nil, ErrBadEmbedding
 	}
@@ -363,19 +363,18 @@ func decodeEmbedding(raw json.RawMessage) (*[EmbeddingDim]float32, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadEmbedding, err)
 	}
-	if err := Plausible((*[EmbeddingDim]float32)(&e)); err != nil {
+	if err := Plausible((*match.Embedding)(&e)); err != nil {
 		return nil, err
 	}
-	out := [EmbeddingDim]float32(e)
+	out := match.Embedding(e)
 	return &out, nil
 }
 
 // Plausible reports whether e could be the dlib network's embedding of a
 // face: every component within ±MaxComponent and the norm within
 // [MinNorm, MaxNorm]. Errors wrap ErrImplausible and ErrBadMessage.
-func Plausible(e *[EmbeddingDim]float32) error {
-	me := (*match.Embedding)(e)
-	if err := me.Validate(); err != nil {
+func Plausible(e *match.Embedding) error {
+	if err := e.Validate(); err != nil {
 		return fmt.Errorf("%w: %w: %w", ErrBadMessage, ErrImplausible, err)
 	}
 	for i, x := range e {
@@ -383,7 +382,7 @@ func Plausible(e *[EmbeddingDim]float32) error {
 			return fmt.Errorf("%w: %w: number %d is %.3g, beyond ±%g", ErrBadMessage, ErrImplausible, i, x, MaxComponent)
 		}
 	}
-	if n := me.Norm(); n < MinNorm || n > MaxNorm {
+	if n := e.Norm(); n < MinNorm || n > MaxNorm {
 		return fmt.Errorf("%w: %w: length %.3g outside %g..%g", ErrBadMessage, ErrImplausible, n, MinNorm, MaxNorm)
 	}
 	return nil

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/facewatch/facewatch/facelib/match"
+
 	"github.com/gorilla/websocket"
 )
 
@@ -32,7 +34,7 @@ import (
 
 type testFace struct {
 	Photo     string
-	Embedding [EmbeddingDim]float32
+	Embedding match.Embedding
 }
 
 func loadFaces(t *testing.T) []testFace {
@@ -70,7 +72,7 @@ func (ts *testServer) dialFrom(addr string) *client {
 }
 
 type probeOutcome struct {
-	probe    [EmbeddingDim]float32
+	probe    match.Embedding
 	d        float64 // as the teacher received it
 	withheld bool
 }
@@ -79,7 +81,7 @@ type probeOutcome struct {
 // joins, shares probes[i] and leaves, until the probes run out or the
 // server lets no more helpers in. It returns what the teacher saw of the
 // victim's distance to each probe the server accepted.
-func probeRoom(t *testing.T, ts *testServer, room int, victim [EmbeddingDim]float32, probes [][EmbeddingDim]float32) (seen []probeOutcome, joinsRefused, sharesRefused int) {
+func probeRoom(t *testing.T, ts *testServer, room int, victim match.Embedding, probes []match.Embedding) (seen []probeOutcome, joinsRefused, sharesRefused int) {
 	t.Helper()
 	teacher := ts.dialFrom(fmt.Sprintf("198.51.%d.1", room))
 	teacher.send(`{"v":1,"type":"create"}`)
@@ -128,7 +130,7 @@ func probeRoom(t *testing.T, ts *testServer, room int, victim [EmbeddingDim]floa
 // axisProbes is the issue's attack: the base, then the base plus s along
 // each axis (minus s where plus would leave the range of real numbers;
 // axes where neither fits are skipped).
-func axisProbes(base [EmbeddingDim]float32, s float32) (probes [][EmbeddingDim]float32, axis []int, sign []float32) {
+func axisProbes(base match.Embedding, s float32) (probes []match.Embedding, axis []int, sign []float32) {
 	probes = append(probes, base)
 	axis = append(axis, -1)
 	sign = append(sign, 0)
@@ -149,13 +151,13 @@ func axisProbes(base [EmbeddingDim]float32, s float32) (probes [][EmbeddingDim]f
 	return probes, axis, sign
 }
 
-func dist64(a, b [EmbeddingDim]float32) float64 { return refDistance(a, b) }
+func dist64(a, b match.Embedding) float64 { return refDistance(a, b) }
 
 // lsReconstruct is the best use of distances to known probes: the
 // least-squares solution of |v-p|² = D² (linear in v and |v|²), pulled
 // toward prior (the average of other faces) by the spread of real faces,
 // as a Bayesian attacker would. D is the centre of the bin received.
-func lsReconstruct(seen []probeOutcome, prior [EmbeddingDim]float32, priorVar, bin float64) [EmbeddingDim]float32 {
+func lsReconstruct(seen []probeOutcome, prior match.Embedding, priorVar, bin float64) match.Embedding {
 	const n = EmbeddingDim + 1
 	A := make([][]float64, n)
 	for i := range A {
@@ -200,7 +202,7 @@ func lsReconstruct(seen []probeOutcome, prior [EmbeddingDim]float32, priorVar, b
 		A[i][i] += sig2 / priorVar
 	}
 	x := solve(A, y)
-	var est [EmbeddingDim]float32
+	var est match.Embedding
 	for i := range est {
 		est[i] = prior[i] + float32(x[i+1])
 	}
@@ -261,8 +263,8 @@ func TestReconstructionAttackFails(t *testing.T) {
 	for vi := range faces {
 		victim := faces[vi].Embedding
 		// The attacker's public knowledge: the other faces.
-		var prior [EmbeddingDim]float32
-		var others [][EmbeddingDim]float32
+		var prior match.Embedding
+		var others []match.Embedding
 		for j, f := range faces {
 			if j != vi {
 				others = append(others, f.Embedding)

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"sync/atomic"
 	"time"
+
+	"github.com/facewatch/facewatch/facelib/match"
 )
 
 type evKind uint8
@@ -38,7 +40,7 @@ type student struct {
 	token     string
 	conn      *conn
 	awayUntil time.Time
-	emb       *[EmbeddingDim]float32 // nil unless shared
+	emb       *match.Embedding // nil unless shared
 	rev       int
 	shares    int                // shares accepted, retakes included (at most Config.MaxShares)
 	compared  map[[2]uint32]bool // the other students' shares (num, rev) compared with this student's numbers
@@ -327,7 +329,7 @@ func (r *room) message(c *conn, m Message, now time.Time) {
 		st.shares++
 		first := st.emb == nil
 		if first {
-			st.emb = new([EmbeddingDim]float32)
+			st.emb = new(match.Embedding)
 		}
 		*st.emb = *m.Embedding
 		st.rev++
@@ -493,7 +495,7 @@ func (r *room) eraseEmbedding(st *student) {
 	if st.emb == nil {
 		return
 	}
-	*st.emb = [EmbeddingDim]float32{}
+	*st.emb = match.Embedding{}
 	st.emb = nil
 	r.nSightings.Add(-int32(len(st.journey)))
 	clear(st.journey)

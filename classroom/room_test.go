@@ -8,6 +8,8 @@ import (
 	"net/http/httptest"
 	"testing"
 	"time"
+
+	"github.com/facewatch/facewatch/facelib/match"
 )
 
 // Hub tests drive a room through its events with connections that have no
@@ -88,7 +90,7 @@ func TestHubShareWithdrawDistances(t *testing.T) {
 	if w := tc.events(); len(w) != 1 || w[0].str("type") != TypeWelcome || w[0].str("joinURL") != "https://class.example"+PathJoin+"#"+FormatCode(r.code) {
 		t.Fatalf("teacher welcome %v", w)
 	}
-	embs := [][EmbeddingDim]float32{testEmbedding(1, 0.02, 1), testEmbedding(1, 0.02, 2), testEmbedding(2, 0.02, 1), testEmbedding(3, 0.02, 1)}
+	embs := []match.Embedding{testEmbedding(1, 0.02, 1), testEmbedding(1, 0.02, 2), testEmbedding(2, 0.02, 1), testEmbedding(3, 0.02, 1)}
 	cs := make([]*conn, len(embs))
 	for i := range cs {
 		cs[i] = fakeConn(s)
