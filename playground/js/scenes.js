@@ -22,9 +22,9 @@ export function reidChip(key, chip) {
   }, () => {}).finally(() => { state.embedBusy = false; });
 }
 
-// embedStep6 computes step 6's 128 numbers in the recogniser at most twice
+// embedStep6 computes step 6's 128 numbers in the recogniser once
 // a second (a still once), so the step keeps the camera's frame rate.
-export const STEP6_EVERY_MS = 500;
+export const STEP6_EVERY_MS = 1000;
 export function embedStep6(chip, still) {
   const now = performance.now();
   if (state.embedBusy || !recogniserWorker() || (!still && now - state.lastEmbedAt < STEP6_EVERY_MS)) return;
