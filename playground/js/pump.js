@@ -5,7 +5,7 @@ import { t } from './i18n.js';
 import { reidReady } from './models.js';
 import { OVERLAY_AFTER_MS, drawBoxes, loadOverlay, wakeOverlay } from './overlayhost.js';
 import { $, STEPS, fail, hook, reducedMotion, state } from './page.js';
-import { drawChip, drawEmbedding, embedStep6, reidChip, updateTimings, updateTrackScene } from './scenes.js';
+import { drawChip, embedStep6, reidChip, updateTimings, updateTrackScene } from './scenes.js';
 import { STORY_SCENES } from './story/story.js';
 import { CONFIRMED, FLAG_CHIP, FLAG_STILL, decode } from './wire.js';
 
@@ -20,7 +20,7 @@ export function frameOptions() {
   const o = {};
   if (state.step <= 3) o.candidates = true; // step 1 lights up accepted windows as the sweep passes them
   if (state.step >= 4 && align) { o.pupils = true; o.landmarks = state.models.has('lp38'); }
-  // The chip (and, at step 6, its 128 numbers) four times a second: a
+  // The chip (and, at step 6, its 128 numbers) twice a second: a
   // chip needs the frame in colour, which costs the worker more than the
   // grey plane detection reads, and the picture changes slowly.
   const now = performance.now();
@@ -32,7 +32,7 @@ export function frameOptions() {
 }
 
 // CHIP_EVERY_MS spaces the live frames that carry the face chip.
-export const CHIP_EVERY_MS = 250;
+export const CHIP_EVERY_MS = 500;
 
 // ---------- frame pump: one frame in flight at most ----------
 
@@ -145,7 +145,6 @@ export function onResult(buf, chip) {
       if (hook.scene === 'find' && state.step === STEPS) embedStep6(chip, r.flags & FLAG_STILL);
     }
   }
-  if (hook.scene === 'find' && state.step === STEPS) drawEmbedding(state.embedding);
   if (hook.scene === 'track') updateTrackScene(r, now);
   updateTimings();
 }

@@ -134,7 +134,7 @@ export function setStep(n) {
   $('chip-box').hidden = state.step < 5;
   $('embed-box').hidden = state.step !== STEPS || !state.models.has(EMBED_FILES[1]);
   if (state.step >= 4) loadAlign();
-  if (state.step === STEPS) loadEmbed();
+  if (state.step === STEPS) { loadEmbed(); drawEmbedding(state.embedding); } // redrawn when new numbers come, not every frame
   refreshOverlayState();
   if (state.photo || state.frozen) processStill();
 }
