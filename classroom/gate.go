@@ -2,6 +2,7 @@ package classroom
 
 import (
 	"crypto/subtle"
+	"slices"
 	"strconv"
 	"time"
 
@@ -89,21 +90,10 @@ func (r *room) findGate(id string) *gate {
 func (r *room) removeGate(g *gate, reason string) {
 	if g.conn != nil {
 		delete(r.byGate, g.conn)
-		var msg []byte
-		if reason != "" {
-			msg = encodeEnded(reason)
-		}
-		g.conn.finish(msg)
+		dismiss(g.conn, reason)
 		g.conn = nil
 	}
-	for i, o := range r.gates {
-		if o == g {
-			copy(r.gates[i:], r.gates[i+1:])
-			r.gates[len(r.gates)-1] = nil
-			r.gates = r.gates[:len(r.gates)-1]
-			break
-		}
-	}
+	r.gates = slices.DeleteFunc(r.gates, func(o *gate) bool { return o == g })
 	g.token = ""
 	r.nGates.Store(int32(len(r.gates)))
 }

@@ -3,6 +3,7 @@ package classroom
 import (
 	"crypto/subtle"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -506,27 +507,26 @@ func (r *room) eraseEmbedding(st *student) {
 	r.nShared.Add(-1)
 }
 
+// dismiss tells c why it is closed (nothing for an empty reason) and closes
+// it: a removed student or gate device.
+func dismiss(c *conn, reason string) {
+	var msg []byte
+	if reason != "" {
+		msg = encodeEnded(reason)
+	}
+	c.finish(msg)
+}
+
 // removeStudent erases a student entirely; if connected, the connection
 // is told why (reason) and closed.
 func (r *room) removeStudent(st *student, reason string) {
 	r.eraseEmbedding(st)
 	if st.conn != nil {
 		delete(r.byConn, st.conn)
-		var msg []byte
-		if reason != "" {
-			msg = encodeEnded(reason)
-		}
-		st.conn.finish(msg)
+		dismiss(st.conn, reason)
 		st.conn = nil
 	}
-	for i, o := range r.students {
-		if o == st {
-			copy(r.students[i:], r.students[i+1:])
-			r.students[len(r.students)-1] = nil
-			r.students = r.students[:len(r.students)-1]
-			break
-		}
-	}
+	r.students = slices.DeleteFunc(r.students, func(o *student) bool { return o == st })
 	st.token, st.nick, st.nickJSON, st.nickKey = "", "", nil, ""
 	clear(st.compared)
 	st.gateDists = 0
