@@ -46,16 +46,23 @@ func TestGemmSIMDMatchesScalar(t *testing.T) {
 	}
 }
 
-// BenchmarkGemm times both GEMMs on the shape of a 128-channel F(6x6,3x3)
-// layer (one ξ plane) and of a 256-channel direct one.
+// BenchmarkGemm times both GEMMs on one ξ plane of each kind of layer the
+// network runs, with the layouts the layers use: the stem and the 32- and
+// 64-channel F(6x6,3x3) layers (column blocks 4·64 apart, four adjacent
+// columns), the 128- and 256-channel F(4x4)/F(2x2) ones (one column block,
+// columns 36 and 16 apart) and a strided direct layer (im2col, 1152 rows).
 func BenchmarkGemm(b *testing.B) {
 	for _, s := range []struct {
-		name       string
-		K, C, T, l int
-	}{{"wino128", 128, 128, 12, 64}, {"wino64", 64, 64, 36, 64}, {"direct256", 256, 256, 16, 1}} {
+		name            string
+		K, C, T, ldb, l int
+	}{
+		{"stem", 32, 12, 228, 256, 1}, {"wino32", 32, 32, 36, 256, 1}, {"wino64", 64, 64, 12, 256, 1},
+		{"wino128", 128, 128, 4, 144, 36}, {"wino256", 256, 256, 4, 64, 16}, {"direct256", 256, 1152, 12, 4, 1},
+	} {
 		a := make([]float32, s.K*s.C, s.K*s.C+packSlack)
 		bb := make([]float32, s.T*s.C)
-		out := make([]float32, s.K*s.T*s.l)
+		ldo := s.T / 4 * s.ldb
+		out := make([]float32, s.K*ldo)
 		for i := range a {
 			a[i] = float32(i%7) - 3
 		}
@@ -64,11 +71,14 @@ func BenchmarkGemm(b *testing.B) {
 		}
 		for _, k := range []struct {
 			name string
-			fn   func(out, a, b []float32, K, C, T, ldo, ldt int)
-		}{{"go", gemmGo}, {"simd", func(out, a, b []float32, K, C, T, ldo, ldt int) { gemmSIMD(out, a, b, K, C, T, ldo, 4*ldt, ldt) }}} {
+			fn   func()
+		}{
+			{"go", func() { gemmGo(out, a, bb, s.K, s.C, s.T, ldo, s.ldb/4) }},
+			{"simd", func() { gemmSIMD(out, a, bb, s.K, s.C, s.T, ldo, s.ldb, s.l) }},
+		} {
 			b.Run(s.name+"/"+k.name, func(b *testing.B) {
 				for b.Loop() {
-					k.fn(out, a, bb, s.K, s.C, s.T, s.T*s.l, s.l)
+					k.fn()
 				}
 				b.ReportMetric(float64(s.K*s.C*s.T)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GMAC/s")
 			})
