@@ -15,25 +15,45 @@ export function sources() { return data; }
 
 function byId(id) { return data && data.sources.find((s) => s.id === id); }
 
+function span(cls, text) {
+  const e = document.createElement('span');
+  e.className = cls;
+  e.textContent = text;
+  return e;
+}
+
+/** dateOf is a source's date, or what it has instead (a law's current text, our own numbers). */
+export function dateOf(s, lang) { return s.date || (s.dateNote && s.dateNote[lang]) || ''; }
+
+/** label returns the publisher, the quoted title and the date of a source. */
 function label(s) {
   const l = currentLang();
-  const parts = [s.by[l], `“${s.title[l]}”`];
-  if (s.date) parts.push(s.date);
-  return parts.join(', ');
+  const parts = [span('src-by', s.by[l]), `, “${s.title[l]}”`];
+  const d = dateOf(s, l);
+  if (d) parts.push(', ', span('src-date', d));
+  return parts;
 }
 
 function sourceNode(s) {
-  if (!s.url) {
-    const span = document.createElement('span');
-    span.textContent = `${label(s)} (${t('sources.noLink')})`;
-    return span;
+  const l = currentLang();
+  // Why a source has no link, or an unusual one, in its own words; our
+  // own numbers share the general reason.
+  const note = s.linkNote ? s.linkNote[l] : (s.url ? '' : t('sources.noLink'));
+  let main;
+  if (s.url) {
+    main = document.createElement('a');
+    main.href = s.url;
+    main.rel = 'noreferrer noopener';
+    main.target = '_blank';
+  } else {
+    main = document.createElement('span');
   }
-  const a = document.createElement('a');
-  a.href = s.url;
-  a.rel = 'noreferrer noopener';
-  a.target = '_blank';
-  a.textContent = label(s);
-  return a;
+  main.append(...label(s));
+  const out = document.createElement('span');
+  out.className = 'source';
+  out.append(main);
+  if (note) out.append(' ', span('src-why', `(${note})`));
+  return out;
 }
 
 /** renderCitations fills every .src[data-src] element under root. */
