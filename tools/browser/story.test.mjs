@@ -100,6 +100,24 @@ test('every source has a kind, a publisher and a date, or says why it has no dat
   for (const lang of ['en', 'ko']) assert.match(MESSAGES[lang]['gaps.wales'], /2,470.*2,297.*2018-05/, `${lang}: gaps.wales does not say the figures were reported in 2018-05`);
 });
 
+test('the end of the project: the timeline and the sides say which source gives which date', () => {
+  // The groups' notice of 2022-07-20: until about 2021-10; the reports of the
+  // Commission's decision: stopped in 2021-10; the Court's dismissal as
+  // reported: ended on 2021-12-31.
+  for (const lang of ['en', 'ko']) {
+    for (const k of ['tl.6', 'tl.6.date', 'sides.court']) {
+      assert.match(MESSAGES[lang][k], /2021-10/, `${lang} ${k}`);
+      assert.match(MESSAGES[lang][k], /2021-12-31/, `${lang} ${k}`);
+    }
+    for (const k of ['tl.6', 'sides.court']) assert.match(MESSAGES[lang][k], /2022-07-20/, `${lang} ${k} does not name the notice`);
+  }
+  const cites = (key) => HTML.match(new RegExp(`data-i18n="${key.replace('.', '\\.')}"></p><p class="src" data-src="([^"]+)"`))[1].split(' ');
+  for (const id of ['minbyun-2022-07-20', 'yonhap-2022-04-27', 'khan-2026-02-26']) {
+    assert.ok(cites('tl.6').includes(id), `tl.6 does not cite ${id}`);
+    assert.ok(cites('sides.court').includes(id), `sides.court does not cite ${id}`);
+  }
+});
+
 test('the base-rate fixture holds the issue\'s figure: 58 (±1) innocent candidates for 57.6 M at 1e-6', () => {
   const c = FIXTURE.cases.find((x) => x.gallery === 'korean' && x.rate === 'million');
   assert.ok(c, 'no korean × million case');
