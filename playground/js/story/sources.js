@@ -34,11 +34,17 @@ function label(s) {
   return parts;
 }
 
-function sourceNode(s) {
+/**
+ * sourceNode renders a source: its link, and why it has none in its own
+ * words (our own numbers share the general reason). Why a link is unusual
+ * (an http address) is said in the Sources panel (inList), not under every
+ * fact it supports.
+ */
+function sourceNode(s, inList = false) {
   const l = currentLang();
-  // Why a source has no link, or an unusual one, in its own words; our
-  // own numbers share the general reason.
-  const note = s.linkNote ? s.linkNote[l] : (s.url ? '' : t('sources.noLink'));
+  let note = '';
+  if (!s.url) note = s.linkNote ? s.linkNote[l] : t('sources.noLink');
+  else if (inList && s.linkNote) note = s.linkNote[l];
   let main;
   if (s.url) {
     main = document.createElement('a');
@@ -81,7 +87,7 @@ export function renderList(ol) {
     const kind = document.createElement('span');
     kind.className = 'kind';
     kind.textContent = t(`sources.kind.${s.kind}`);
-    li.append(kind, ' ', sourceNode(s));
+    li.append(kind, ' ', sourceNode(s, true));
     return li;
   }));
 }
