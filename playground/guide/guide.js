@@ -70,16 +70,19 @@ function renderCitations() {
     li.value = i + 1;
     li.append(el('span', 'by', s.by[lang] || s.by.en), '. ');
     li.append(el('cite', '', s.title[lang] || s.title.en));
-    if (s.date) li.append(` (${s.date})`);
+    const date = s.date || (s.dateNote && (s.dateNote[lang] || s.dateNote.en));
+    if (date) li.append(` (${date})`);
     li.append('. ');
     if (s.url) {
       const a = el('a', 'url', s.url);
       a.href = s.url;
       a.rel = 'noopener noreferrer';
       li.append(a);
-    } else {
-      li.append(el('span', 'note', t('src.noLink')));
     }
+    // Why a source has no link, or an unusual one, in its own words; our
+    // own numbers share the general reason.
+    const why = s.linkNote ? (s.linkNote[lang] || s.linkNote.en) : (s.url ? '' : t('src.noLink'));
+    if (why) li.append(s.url ? ' ' : '', el('span', 'note', s.url ? `(${why})` : why));
     return li;
   });
   document.getElementById('source-list').replaceChildren(...items);

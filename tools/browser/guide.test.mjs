@@ -207,14 +207,16 @@ for (const lang of ['en', 'ko']) {
     // Citations: numbered in order, each pointing at a listed source.
     const cites = await page.evaluate(() => [...document.querySelectorAll('.cite a')].map((a) => ({ text: a.textContent, href: a.getAttribute('href') })));
     assert.ok(cites.length >= 30, `${cites.length} citation links`);
-    const listed = await page.evaluate(() => [...document.querySelectorAll('#source-list li')].map((li) => ({ id: li.id, value: li.value, text: li.textContent, href: li.querySelector('a')?.href || '' })));
+    const listed = await page.evaluate(() => [...document.querySelectorAll('#source-list li')].map((li) => ({ id: li.id, value: li.value, text: li.textContent, href: li.querySelector('a')?.href || '', note: li.querySelector('.note')?.textContent || '' })));
     assert.equal(listed.length, g.cited.length);
     for (const c of cites) {
       const li = listed.find((l) => `#${l.id}` === c.href);
       assert.ok(li, `citation ${c.text} → ${c.href} is not in the list`);
       assert.equal(c.text, `[${li.value}]`);
     }
-    for (const l of listed) assert.ok(l.href === '' ? /\S/.test(l.text) : /^https:\/\//.test(l.href), `${l.id}: ${l.href}`);
+    // Links are https; a source with no link, or only an http one, says
+    // why (sources.json linkNote, checked there by story.test.mjs).
+    for (const l of listed) assert.ok(l.href === '' ? /\S/.test(l.text) : /^https:\/\//.test(l.href) || (/^http:\/\//.test(l.href) && l.note), `${l.id}: ${l.href}`);
 
     // In-page anchors resolve; same-site links answer.
     const links = await page.evaluate(() => [...document.querySelectorAll('a[href]')].map((a) => ({ raw: a.getAttribute('href'), href: a.href })));

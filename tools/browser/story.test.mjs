@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  ROOT, startServer, launch, newPage, start, waitFor, hook, pageRecord, screenshot, measure,
+  ROOT, SHOTS, startServer, launch, newPage, start, waitFor, hook, pageRecord, screenshot, measure,
 } from './lib.mjs';
 import { checkPrivacy } from './privacy.mjs';
 
@@ -74,11 +74,47 @@ test('every citation resolves, every source is cited, every source has a link or
   assert.deepEqual([...ids].filter((id) => !cited.has(id)), [], 'sources listed but never cited');
   for (const s of SOURCES.sources) {
     if (['assumption', 'derived'].includes(s.kind)) assert.equal(s.url, '', `${s.id}: our own numbers have no link`);
-    else assert.match(s.url, /^https:\/\//, `${s.id}: no https link`);
+    else if (s.url === '' || /^http:\/\//.test(s.url)) {
+      // A document with no address of its own, or one only known at an
+      // http address: the page says why, in the source's own words.
+      for (const lang of ['en', 'ko']) assert.ok(s.linkNote?.[lang]?.trim(), `${s.id}: ${s.url ? 'an http link' : 'no link'} and no ${lang} linkNote saying why`);
+    } else assert.match(s.url, /^https:\/\//, `${s.id}: no https link`);
     for (const lang of ['en', 'ko']) {
       assert.ok(s.title[lang] && s.by[lang], `${s.id}: no ${lang} title or author`);
       assert.ok(MESSAGES[lang][`sources.kind.${s.kind}`], `${s.id}: kind ${s.kind} has no ${lang} label`);
     }
+  }
+});
+
+test('every source has a kind, a publisher and a date, or says why it has no date', () => {
+  for (const s of SOURCES.sources) {
+    assert.ok(s.kind, `${s.id}: no kind`);
+    assert.match(s.date, /^(\d{4}(-\d{2}(-\d{2})?)?)?$/, `${s.id}: date ${JSON.stringify(s.date)} is not YYYY, YYYY-MM or YYYY-MM-DD`);
+    for (const lang of ['en', 'ko']) {
+      assert.ok(s.by[lang]?.trim(), `${s.id}: no ${lang} publisher`);
+      assert.ok(s.date || s.dateNote?.[lang]?.trim(), `${s.id}: no date and no ${lang} dateNote saying why`);
+    }
+  }
+  // South Wales Police's 2,470 and 2,297 are the figures published in 2018
+  // (later figures differ): the page says when they were reported.
+  for (const lang of ['en', 'ko']) assert.match(MESSAGES[lang]['gaps.wales'], /2,470.*2,297.*2018-05/, `${lang}: gaps.wales does not say the figures were reported in 2018-05`);
+});
+
+test('the end of the project: the timeline and the sides say which source gives which date', () => {
+  // The groups' notice of 2022-07-20: until about 2021-10; the reports of the
+  // Commission's decision: stopped in 2021-10; the Court's dismissal as
+  // reported: ended on 2021-12-31.
+  for (const lang of ['en', 'ko']) {
+    for (const k of ['tl.6', 'tl.6.date', 'sides.court']) {
+      assert.match(MESSAGES[lang][k], /2021-10/, `${lang} ${k}`);
+      assert.match(MESSAGES[lang][k], /2021-12-31/, `${lang} ${k}`);
+    }
+    for (const k of ['tl.6', 'sides.court']) assert.match(MESSAGES[lang][k], /2022-07-20/, `${lang} ${k} does not name the notice`);
+  }
+  const cites = (key) => HTML.match(new RegExp(`data-i18n="${key.replace('.', '\\.')}"></p><p class="src" data-src="([^"]+)"`))[1].split(' ');
+  for (const id of ['minbyun-2022-07-20', 'yonhap-2022-04-27', 'khan-2026-02-26']) {
+    assert.ok(cites('tl.6').includes(id), `tl.6 does not cite ${id}`);
+    assert.ok(cites('sides.court').includes(id), `sides.court does not cite ${id}`);
   }
 });
 
@@ -310,6 +346,91 @@ test('the language switch covers every string of both scenes', { timeout: 60000 
   const bad = numbers(factText).filter((n) => !okKo.has(n));
   assert.deepEqual([...new Set(bad)], [], 'figures on the Korean page not in sources.json');
   await both('en');
+});
+
+/** dateText is what the page shows for a source's date in lang. */
+const dateText = (s, lang) => s.date || s.dateNote[lang];
+
+/** openParts opens the folded parts of the story, so that they can be read and photographed. */
+function openParts() {
+  return page.evaluate(() => document.querySelectorAll('#story-misid details, #story-data details, #story-sources details').forEach((d) => { d.open = true; }));
+}
+
+/**
+ * shot photographs one part of the page, whole, into the screenshot
+ * directory; the bar at the top stays where it is for the shot instead of
+ * covering the part.
+ */
+async function shot(selector, name) {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await page.evaluate(() => { document.querySelector('.top').style.position = 'static'; });
+  const box = await page.evaluate((sel) => {
+    const r = document.querySelector(sel).getBoundingClientRect();
+    const x = Math.max(0, r.left - 8);
+    return { x, y: Math.max(0, r.top + window.scrollY - 8), width: Math.min(document.documentElement.clientWidth - x, r.right + 8 - x), height: r.height + 16 };
+  }, selector);
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true, clip: box });
+  await page.evaluate(() => { document.querySelector('.top').style.position = ''; });
+}
+
+test('every source shows its kind, publisher, date and title, in the Sources panel and under what it supports', { timeout: 60000 }, async () => {
+  for (const lang of ['en', 'ko']) {
+    await page.locator(`[data-lang="${lang}"]`).click();
+    await waitFor(page, (l) => document.documentElement.lang === l, lang, { what: `lang ${lang}`, timeout: 5000 });
+    await scene('data');
+    await openParts();
+    const listed = await page.evaluate(() => [...document.querySelectorAll('#sources-list li')].map((li) => ({
+      id: li.dataset.source,
+      kind: li.querySelector('.kind')?.textContent,
+      by: li.querySelector('.src-by')?.textContent,
+      date: li.querySelector('.src-date')?.textContent,
+      href: li.querySelector('a')?.getAttribute('href') || '',
+      text: li.textContent,
+    })));
+    assert.deepEqual(listed.map((l) => l.id), SOURCES.sources.map((s) => s.id), `${lang}: the Sources panel does not list every source in order`);
+    for (const s of SOURCES.sources) {
+      const l = listed.find((x) => x.id === s.id);
+      assert.equal(l.kind, MESSAGES[lang][`sources.kind.${s.kind}`], `${lang} ${s.id}: kind label`);
+      assert.equal(l.by, s.by[lang], `${lang} ${s.id}: publisher`);
+      assert.equal(l.date, dateText(s, lang), `${lang} ${s.id}: date`);
+      assert.ok(l.text.includes(`“${s.title[lang]}”`), `${lang} ${s.id}: title`);
+      assert.equal(l.href, s.url, `${lang} ${s.id}: link`);
+      if (s.linkNote) assert.ok(l.text.includes(s.linkNote[lang]), `${lang} ${s.id}: the reason for its link is not shown`);
+    }
+    // Under each cited item: every cited source with its publisher and date.
+    for (const s of ['misid', 'data']) {
+      await scene(s);
+      await openParts();
+      const cites = await page.evaluate(() => [...document.querySelectorAll('.src[data-src]')].filter((e) => e.closest('[hidden]') === null).map((e) => ({
+        ids: e.dataset.src.split(/\s+/),
+        by: [...e.querySelectorAll('.src-by')].map((x) => x.textContent),
+        dates: [...e.querySelectorAll('.src-date')].map((x) => x.textContent),
+      })));
+      assert.ok(cites.length > 5, `${lang} ${s}: only ${cites.length} citations shown`);
+      for (const c of cites) {
+        const src = c.ids.map((id) => SOURCES.sources.find((x) => x.id === id));
+        assert.deepEqual(c.by, src.map((x) => x.by[lang]), `${lang}: citation ${c.ids.join(' ')}: publishers`);
+        assert.deepEqual(c.dates, src.map((x) => dateText(x, lang)), `${lang}: citation ${c.ids.join(' ')}: dates`);
+      }
+    }
+    // The parts this issue changed, whole, at both widths.
+    for (const [w, h] of [[1280, 800], [390, 844]]) {
+      await page.setViewportSize({ width: w, height: h });
+      await scene('misid');
+      await openParts();
+      await shot('#gaps-title-part', `story-gaps-${lang}-${w}`);
+      await scene('data');
+      await openParts();
+      await page.waitForTimeout(200);
+      await shot('#scene-data', `story-record-${lang}-${w}`);
+      await shot('#tl-title-part', `story-timeline-${lang}-${w}`);
+      await shot('#sides-title-part', `story-sides-${lang}-${w}`);
+      await shot('#sources-part', `story-sources-${lang}-${w}`);
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
+  }
+  await page.locator('[data-lang="en"]').click();
+  await waitFor(page, () => document.documentElement.lang === 'en', null, { what: 'lang en', timeout: 5000 });
 });
 
 test('phone width (390 px): both scenes fit without sideways scrolling', { timeout: 60000 }, async () => {

@@ -15,25 +15,51 @@ export function sources() { return data; }
 
 function byId(id) { return data && data.sources.find((s) => s.id === id); }
 
-function label(s) {
-  const l = currentLang();
-  const parts = [s.by[l], `“${s.title[l]}”`];
-  if (s.date) parts.push(s.date);
-  return parts.join(', ');
+function span(cls, text) {
+  const e = document.createElement('span');
+  e.className = cls;
+  e.textContent = text;
+  return e;
 }
 
-function sourceNode(s) {
-  if (!s.url) {
-    const span = document.createElement('span');
-    span.textContent = `${label(s)} (${t('sources.noLink')})`;
-    return span;
+/** dateOf is a source's date, or what it has instead (a law's current text, our own numbers). */
+export function dateOf(s, lang) { return s.date || (s.dateNote && s.dateNote[lang]) || ''; }
+
+/** label returns the publisher, the quoted title and the date of a source. */
+function label(s) {
+  const l = currentLang();
+  const parts = [span('src-by', s.by[l]), `, “${s.title[l]}”`];
+  const d = dateOf(s, l);
+  if (d) parts.push(', ', span('src-date', d));
+  return parts;
+}
+
+/**
+ * sourceNode renders a source: its link, and why it has none in its own
+ * words (our own numbers share the general reason). Why a link is unusual
+ * (an http address) is said in the Sources panel (inList), not under every
+ * fact it supports.
+ */
+function sourceNode(s, inList = false) {
+  const l = currentLang();
+  let note = '';
+  if (!s.url) note = s.linkNote ? s.linkNote[l] : t('sources.noLink');
+  else if (inList && s.linkNote) note = s.linkNote[l];
+  let main;
+  if (s.url) {
+    main = document.createElement('a');
+    main.href = s.url;
+    main.rel = 'noreferrer noopener';
+    main.target = '_blank';
+  } else {
+    main = document.createElement('span');
   }
-  const a = document.createElement('a');
-  a.href = s.url;
-  a.rel = 'noreferrer noopener';
-  a.target = '_blank';
-  a.textContent = label(s);
-  return a;
+  main.append(...label(s));
+  const out = document.createElement('span');
+  out.className = 'source';
+  out.append(main);
+  if (note) out.append(' ', span('src-why', `(${note})`));
+  return out;
 }
 
 /** renderCitations fills every .src[data-src] element under root. */
@@ -61,7 +87,7 @@ export function renderList(ol) {
     const kind = document.createElement('span');
     kind.className = 'kind';
     kind.textContent = t(`sources.kind.${s.kind}`);
-    li.append(kind, ' ', sourceNode(s));
+    li.append(kind, ' ', sourceNode(s, true));
     return li;
   }));
 }
