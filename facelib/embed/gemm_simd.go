@@ -15,9 +15,9 @@ import "simd/archsimd"
 // 8 multiply-adds cost 2 loads and 4 broadcasts; with the operands that is
 // 14 live vectors, inside the 16 vector registers of amd64 (AVX) and of the
 // x86 code V8 generates for wasm SIMD128. A 4x4 block finishes an odd
-// number of column blocks. gemmPair and gemmBlock run those kernels: the
-// archsimd ones below on amd64 (gemm_simd_amd64.go), hand-written wasm
-// loops on js/wasm (gemm_simd_wasm.go says why).
+// number of column blocks. gemmPair and gemmBlock (gemm_simd_kern.go) run
+// the same kernels written in Go's assembler, and these archsimd ones for
+// what the assembly does not cover.
 //
 // Column block tb of row k starts at out[k*ldo+tb*ldb], its four columns
 // ldt apart: gemmGo's layout is ldb = 4*ldt; the Winograd layers pass

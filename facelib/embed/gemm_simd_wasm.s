@@ -2,13 +2,10 @@
 
 #include "textflag.h"
 
-// The GEMM micro-kernels in WebAssembly SIMD128, written out because the
-// Go compiler's wasm output routes every loop back-edge through the
-// function's block dispatcher and spills the accumulators around it: here
-// the loop over channels is one wasm loop and the eight accumulators,
-// the two loaded vectors and the splat stay in locals, which V8 keeps in
-// registers. Each channel is a multiply then an add, in channel order, as
-// gemmGo does, so the result is the scalar code's bit for bit.
+// The GEMM micro-kernels in WebAssembly SIMD128 (gemm_simd_kern.go says
+// why they are written out). Each channel is a multiply then an add, in
+// channel order, as gemmGo does, so the result is the scalar code's bit for
+// bit.
 //
 // Registers: R0 the splat operand's address, R1 and R2 the two vector
 // operands' addresses, R3 the channels left; V0..V7 the accumulators

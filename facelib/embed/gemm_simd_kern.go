@@ -1,15 +1,20 @@
-//go:build goexperiment.simd
+//go:build goexperiment.simd && (amd64 || wasm)
 
 package embed
 
-// Go's wasm backend compiles a loop's back-edge as a jump through the
+// The GEMM's channel loops are written in Go's assembler for both targets
+// (gemm_simd_amd64.s, gemm_simd_wasm.s); the archsimd kernels in
+// gemm_simd.go compute the same sums in the same order and finish what the
+// assembly does not cover (strided columns, an odd last row block).
+//
+// Under wasm the compiler routes every loop back-edge through the
 // function's block dispatcher, and V8 then moves and spills the
 // accumulators around it on every pass: the archsimd 4x8 kernel ran at
-// 5–7 G multiply-adds per second under node. gemm_simd_wasm.s writes the
-// channel loop as one wasm loop with the accumulators in locals (2–2.5×
-// faster on the stem and 32-channel shapes in BenchmarkGemm). Its
-// arithmetic is the archsimd kernel's (a multiply, then an add, in channel
-// order), so the result is bit for bit the same.
+// 4–7 G multiply-adds per second under node, the assembly loop (one wasm
+// loop, the accumulators in locals) at 10–17. On amd64 the compiler copies
+// each broadcast before its fused multiply-add (the instruction overwrites
+// a multiplicand) and spills around the loop; the assembly uses
+// VFMADD231PS and broadcasts from memory.
 
 // dot4x8 sets acc[8r+j] = Σ_ch s[4ch+r]·v0[4ch+j] and
 // acc[8r+4+j] = Σ_ch s[4ch+r]·v1[4ch+j] over c channels.
@@ -26,7 +31,7 @@ func dot4x8(s, v0, v1 *float32, c int, acc *[32]float32)
 func gemmPairs(out, a, b0, b1 *float32, c, kb, ldo, ldb int)
 
 func gemmPair(out, a, b []float32, K, C, ldo, ldb, ldt int) {
-	if ldt != 1 || K < 4 {
+	if ldt != 1 || K < 4 || C < 1 {
 		gemmPairVec(out, a, b, K, C, ldo, ldb, ldt)
 		return
 	}
@@ -44,6 +49,10 @@ func gemmPair(out, a, b []float32, K, C, ldo, ldb, ldt int) {
 // the block's four columns, so each pass gives out[k..k+8][t..t+4]; an odd
 // last row block runs the archsimd 4x4 kernel.
 func gemmBlock(out, a, b []float32, K, C, ldo, ldt int) {
+	if C < 1 {
+		gemmBlockVec(out, a, b, K, C, ldo, ldt)
+		return
+	}
 	n := C * 4
 	b = b[:n]
 	var acc [32]float32
