@@ -16,6 +16,7 @@ export function loadOverlay() {
   const f = $('overlay');
   if (!f || state.overlayLoading) return;
   state.overlayLoading = true;
+  hook.overlayLoadMs = Math.round(performance.now());
   f.src = 'overlay.html';
 }
 

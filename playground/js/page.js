@@ -26,6 +26,7 @@ export const hook = {
   workerReadyMs: null,
   firstFrameMs: null,
   firstFaceMs: null,
+  overlayLoadMs: null, // when the overlay iframe was given its src
   overlayReadyMs: null,
   // Re-identification in the Tracked scene: on or off, and how many chips
   // the recogniser has embedded for it.
