@@ -57,6 +57,8 @@ TEXT ·dot4x8(SB), NOSPLIT, $0-40
 	TESTQ CX, CX
 	JZ dotstore
 dotloop:
+	PREFETCHT0 4096(AX)
+	PREFETCHT0 4096(BX)
 	CHANNEL
 	DECQ CX
 	JNZ dotloop
