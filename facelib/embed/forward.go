@@ -360,6 +360,22 @@ func (w *Workspace) jobIm2col(lo, hi int) {
 			}
 			oy, ox := p/c.outW, p%c.outW
 			y0, x0 := oy*s-padY, ox*s-padX
+			if k == 3 && y0 >= 0 && x0 >= 0 && y0+3 <= c.inH && x0+3 <= c.inW {
+				// A 3x3 window inside the input (nearly all): nine copies
+				// with constant offsets per channel, no loop or check per
+				// value (under wasm each loop pass is a jump through the
+				// function's dispatcher).
+				iw := c.inW
+				for ci := range c.cin {
+					b := ci*c.inH*iw + y0*iw + x0
+					q := w.src[b : b+2*iw+3 : b+2*iw+3]
+					o := blk[ci*36+j : ci*36+j+33 : ci*36+j+33]
+					o[0], o[4], o[8] = q[0], q[1], q[2]
+					o[12], o[16], o[20] = q[iw], q[iw+1], q[iw+2]
+					o[24], o[28], o[32] = q[2*iw], q[2*iw+1], q[2*iw+2]
+				}
+				continue
+			}
 			i := 0
 			for ci := range c.cin {
 				plane := w.src[ci*c.inH*c.inW : (ci+1)*c.inH*c.inW]
@@ -383,7 +399,9 @@ func (w *Workspace) jobIm2col(lo, hi int) {
 func (w *Workspace) jobDirectGemm(lo, hi int) {
 	c := w.cur
 	r := c.cin * c.k * c.k
-	if c.tiles == 1 {
+	if c.tiles == 1 && !simdKernels {
+		// One output pixel: a matrix-vector product. The SIMD GEMM does
+		// it faster as a 4-column block (three of them im2col's zeros).
 		if lo == 0 && hi > 0 {
 			gemv(w.s2, c.w, w.s1, c.cout, r, c.tpad)
 		}
