@@ -2,7 +2,7 @@
 // join pages: versioned messages, automatic resume after a dropped
 // connection, and the read-only state object tests read.
 import { request, openSocket } from '../js/net.js';
-import { setLang, initialLang, currentLang, wireLangButtons } from './i18n.js';
+import { setLang, initialLang, currentLang, wireLangButtons, t } from './i18n.js';
 
 export const VERSION = 1;
 
@@ -100,6 +100,48 @@ export class Client {
 // SCENES are the classroom's scenes in teaching order (classroom.Scenes on
 // the server); their titles are the messages scene.<name> (i18n/).
 export const SCENES = ['lobby', 'share', 'matrix', 'pairs', 'threshold', 'gates', 'scale', 'discuss'];
+
+// OVER are the reasons a session ends that the pages have words for
+// (<page>.over.<reason>); any other reads as 'left'.
+const OVER = ['ended', 'removed', 'idle', 'shutdown', 'replaced', 'slow', 'left'];
+export const overKey = (page, reason) => `${page}.over.${OVER.includes(reason) ? reason : 'left'}`;
+
+/**
+ * deviceClient makes the socket client of a page that joins a room — a
+ * student's (join.js) or a gate's (gate.js). The connection's status goes
+ * into state.status and state.connected and is shown in #status; a server
+ * that cannot be reached before the page has joined shows #offline instead
+ * of #join. It returns the client and the views the two pages share.
+ */
+export function deviceClient(state, storageKey, onMessage) {
+  const view = {
+    showStatus() { $('status').textContent = t(`status.${state.status}`); },
+    showOffline() {
+      state.offline = true;
+      $('offline').hidden = false;
+      $('join').hidden = true;
+    },
+    // showJoined swaps the join form, and any offline or error note, for
+    // the class view.
+    showJoined() {
+      $('join').hidden = true;
+      $('offline').hidden = true;
+      $('error').hidden = true;
+      $('in-class').hidden = false;
+    },
+  };
+  const client = new Client({
+    storageKey,
+    onMessage,
+    onStatus: (s) => {
+      state.status = s;
+      state.connected = s === 'open';
+      view.showStatus();
+      if (s === 'unreachable' && !state.id) view.showOffline();
+    },
+  });
+  return { client, ...view };
+}
 
 // probeServer reports whether this origin runs the classroom server. The
 // classroom answers /join with a redirect to the join page; a server

@@ -7,7 +7,7 @@
 // computes the chip's 128 numbers, which go back to the frame worker
 // (observe) and, at a bounded rate, to the server. Never a frame, never a
 // chip. The gate receives nothing back about whom it saw.
-import { $, Client, publish, startPage } from './common.js';
+import { $, deviceClient, overKey, publish, startPage } from './common.js';
 import { t, num, onLang } from './i18n.js';
 import { decode, CONFIRMED } from '../js/wire.js';
 import { fetchBytes } from '../js/net.js';
@@ -54,24 +54,7 @@ const state = {
 // Test hook: a read-only snapshot of the page's state.
 publish('facewatchGate', () => state);
 
-const client = new Client({
-  storageKey: 'facewatch.classroom.gate',
-  onMessage,
-  onStatus: (s) => {
-    state.status = s;
-    state.connected = s === 'open';
-    showStatus();
-    if (s === 'unreachable' && !state.id) showOffline();
-  },
-});
-
-function showStatus() { $('status').textContent = t(`status.${state.status}`); }
-
-function showOffline() {
-  state.offline = true;
-  $('offline').hidden = false;
-  $('join').hidden = true;
-}
+const { client, showStatus, showOffline, showJoined } = deviceClient(state, 'facewatch.classroom.gate', onMessage);
 
 const ERRORS = ['bad_message', 'join_failed', 'rate_limited', 'room_full', 'server_full', 'forbidden', 'bad_embedding', 'not_watching', 'gate_limit'];
 
@@ -79,10 +62,7 @@ function onMessage(m) {
   switch (m.type) {
     case 'welcome':
       Object.assign(state, { code: m.display, id: m.id, error: null, offline: false });
-      $('join').hidden = true;
-      $('offline').hidden = true;
-      $('error').hidden = true;
-      $('in-class').hidden = false;
+      showJoined();
       render();
       break;
     case 'gatestate':
@@ -107,8 +87,6 @@ function onMessage(m) {
   }
 }
 
-const OVER = ['ended', 'removed', 'idle', 'shutdown', 'replaced', 'slow', 'left'];
-
 function finish(reason) {
   state.ended = reason;
   stopWatching(false);
@@ -120,7 +98,7 @@ function finish(reason) {
 
 function renderOver() {
   if (state.ended === null) return;
-  $('over-title').textContent = t(`gate.over.${OVER.includes(state.ended) ? state.ended : 'left'}`);
+  $('over-title').textContent = t(overKey('gate', state.ended));
 }
 
 function render() {

@@ -4,7 +4,7 @@
 // share them only on request; withdraw or leave at any time. The camera
 // picture and the face chip never leave the page; the scene the teacher
 // moves the class to is followed here.
-import { $, Client, publish, SCENES, startPage } from './common.js';
+import { $, deviceClient, overKey, publish, SCENES, startPage } from './common.js';
 import { t, num, onLang, currentLang } from './i18n.js';
 import { decode } from '../js/wire.js';
 import { fetchBytes } from '../js/net.js';
@@ -46,24 +46,7 @@ publish('facewatchClassroom', () => state);
 
 let embedding = null; // Float32Array(128), on this device until shared
 
-const client = new Client({
-  storageKey: 'facewatch.classroom.student',
-  onMessage,
-  onStatus: (s) => {
-    state.status = s;
-    state.connected = s === 'open';
-    showStatus();
-    if (s === 'unreachable' && !state.id) showOffline();
-  },
-});
-
-function showStatus() { $('status').textContent = t(`status.${state.status}`); }
-
-function showOffline() {
-  state.offline = true;
-  $('offline').hidden = false;
-  $('join').hidden = true;
-}
+const { client, showStatus, showOffline, showJoined } = deviceClient(state, 'facewatch.classroom.student', onMessage);
 
 const ERRORS = ['bad_message', 'join_failed', 'rate_limited', 'bad_nick', 'nick_taken', 'room_full', 'server_full', 'forbidden', 'bad_embedding', 'share_limit', 'no_sighting'];
 
@@ -71,10 +54,7 @@ function onMessage(m) {
   switch (m.type) {
     case 'welcome':
       Object.assign(state, { code: m.display, id: m.id, nick: m.nick, error: null, offline: false });
-      $('join').hidden = true;
-      $('offline').hidden = true;
-      $('error').hidden = true;
-      $('in-class').hidden = false;
+      showJoined();
       render();
       break;
     case 'state':
@@ -97,8 +77,6 @@ function onMessage(m) {
   }
 }
 
-const OVER = ['ended', 'removed', 'idle', 'shutdown', 'replaced', 'slow', 'left'];
-
 function finish(reason) {
   state.ended = reason;
   state.shared = false;
@@ -114,7 +92,7 @@ function finish(reason) {
 
 function renderOver() {
   if (state.ended === null) return;
-  $('over-title').textContent = t(`join.over.${OVER.includes(state.ended) ? state.ended : 'left'}`);
+  $('over-title').textContent = t(overKey('join', state.ended));
 }
 
 function render() {

@@ -203,10 +203,10 @@ test('classroom: every key the pages and scripts use exists, and every key is us
     ...['idle', 'connecting', 'open', 'retrying', 'closed', 'unreachable'].map((x) => `status.${x}`),
     ...listIn(teach, 'ERRORS').map((x) => `error.${x}`),
     ...listIn(join, 'ERRORS').map((x) => `error.${x}`),
-    ...listIn(join, 'OVER').map((x) => `join.over.${x}`),
+    ...listIn(common, 'OVER').map((x) => `join.over.${x}`),
     ...['idle', 'shutdown', 'replaced'].map((x) => `teach.over.${x}`),
     ...listIn(gate, 'ERRORS').map((x) => `error.${x}`),
-    ...listIn(gate, 'OVER').map((x) => `gate.over.${x}`),
+    ...listIn(common, 'OVER').map((x) => `gate.over.${x}`),
     ...['A', 'B', 'C'].flatMap((x) => [`gate.name.${x}`, `gate.short.${x}`]),
     ...['insecure', 'missing'].map((x) => `gate.blocked.${x}`),
   ];
@@ -214,7 +214,7 @@ test('classroom: every key the pages and scripts use exists, and every key is us
   for (const s of ['connecting', 'open', 'retrying', 'closed', 'unreachable']) assert.ok(all.includes(`'${s}'`), `common.js no longer reports status '${s}'`);
   // Every error code and ending the server sends has its own words.
   for (const code of goConsts('ErrCode')) assert.ok(`error.${code}` in en, `server error code ${code} has no error.${code}`);
-  for (const r of goConsts('Ended')) assert.ok(listIn(join, 'OVER').includes(r), `server ending "${r}" is missing from join.js OVER`);
+  for (const r of goConsts('Ended')) assert.ok(listIn(common, 'OVER').includes(r), `server ending "${r}" is missing from common.js OVER`);
   const unused = Object.keys(en).filter((k) => !k.startsWith('_') && !used.has(k));
   assert.deepEqual(unused, [], 'messages no page or script uses');
 });
