@@ -132,7 +132,7 @@ func (r *benchRun) stageEmbed() error {
 			srow.target("≤ 0.4×", srow.Refs[0].Ratio <= 0.4)
 		}
 		srow.Refs = append(srow.Refs, ref("native, 1 thread ("+thisBuild()+")", gns, native["1"]))
-		srow.Note = fmt.Sprintf("facelib/embed's BenchmarkEmbed built by %s with GOEXPERIMENT=simd (archsimd kernels: AVX2+FMA on amd64, else the scalar code) and run as a subprocess in the same rounds; CPU from its cpu-ms/op", site.SIMDToolchain)
+		srow.Note = fmt.Sprintf("facelib/embed's BenchmarkEmbed built by %s with GOEXPERIMENT=simd (archsimd kernels and the GEMM loops in Go assembly: AVX2+FMA on amd64, else the scalar code) and run as a subprocess in the same rounds; CPU from its cpu-ms/op", site.SIMDToolchain)
 		r.add(srow)
 	}
 	if procs > 1 {
@@ -159,7 +159,7 @@ func (r *benchRun) stageEmbed() error {
 		if len(gw.ns) > 0 {
 			wrow.Refs = append(wrow.Refs, benchRef{Name: "Go in wasm (node)", Value: ms(bench.Median(gw.ns)), Allocs: -1, Ratio: sig4(bench.PairedRatio(gws.ns, gw.ns))})
 		}
-		wrow.Note = fmt.Sprintf("the same, built by %s with GOEXPERIMENT=simd (archsimd kernels compiled to wasm SIMD128: the playground's worker.wasm) and run by that release's go_js_wasm_exec", site.SIMDToolchain)
+		wrow.Note = fmt.Sprintf("the same, built by %s with GOEXPERIMENT=simd (archsimd kernels and the GEMM loops in Go assembly, in wasm SIMD128: the playground's worker.wasm) and run by that release's go_js_wasm_exec", site.SIMDToolchain)
 		r.add(wrow)
 	}
 	return nil

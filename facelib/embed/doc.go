@@ -31,5 +31,11 @@
 // layer across goroutines (WithThreads); the browser build runs on one. It
 // builds for GOOS=js GOARCH=wasm.
 //
+// Built by Go 1.27 with GOEXPERIMENT=simd, on amd64 (with AVX2 and FMA,
+// checked at run time) and js/wasm (SIMD128), the Winograd transforms and
+// epilogues run as simd/archsimd vectors and the GEMM's channel loops as Go
+// assembly (gemm_simd_kern.go says why); every other build runs the plain
+// Go code, and each matches tfjs within the same bound.
+//
 // The package does no I/O: model bytes and images are passed in.
 package embed

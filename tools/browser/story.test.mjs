@@ -393,7 +393,12 @@ test('every source shows its kind, publisher, date and title, in the Sources pan
       assert.equal(l.kind, MESSAGES[lang][`sources.kind.${s.kind}`], `${lang} ${s.id}: kind label`);
       assert.equal(l.by, s.by[lang], `${lang} ${s.id}: publisher`);
       assert.equal(l.date, dateText(s, lang), `${lang} ${s.id}: date`);
-      assert.ok(l.text.includes(`“${s.title[lang]}”`), `${lang} ${s.id}: title`);
+      // The title in one pair of quotation marks: its own, when the
+      // headline is a quotation, else the page's.
+      const title = s.title[lang];
+      const shown = /^["“'‘]/.test(title) ? title : `“${title}”`;
+      assert.ok(l.text.includes(`, ${shown}`), `${lang} ${s.id}: title`);
+      assert.ok(!/“["“]|["”]”/.test(l.text), `${lang} ${s.id}: doubled quotation marks in ${l.text}`);
       assert.equal(l.href, s.url, `${lang} ${s.id}: link`);
       if (s.linkNote) assert.ok(l.text.includes(s.linkNote[lang]), `${lang} ${s.id}: the reason for its link is not shown`);
     }

@@ -25,10 +25,16 @@ function span(cls, text) {
 /** dateOf is a source's date, or what it has instead (a law's current text, our own numbers). */
 export function dateOf(s, lang) { return s.date || (s.dateNote && s.dateNote[lang]) || ''; }
 
-/** label returns the publisher, the quoted title and the date of a source. */
+/**
+ * label returns the publisher, the quoted title and the date of a source. A
+ * headline that is itself a quotation (it starts with a quotation mark)
+ * keeps its own marks instead of a second pair.
+ */
 function label(s) {
   const l = currentLang();
-  const parts = [span('src-by', s.by[l]), `, “${s.title[l]}”`];
+  const title = s.title[l];
+  const quoted = /^["“'‘]/.test(title) ? title : `“${title}”`;
+  const parts = [span('src-by', s.by[l]), `, ${quoted}`];
   const d = dateOf(s, l);
   if (d) parts.push(', ', span('src-date', d));
   return parts;
