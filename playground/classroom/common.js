@@ -143,6 +143,12 @@ export function deviceClient(state, storageKey, onMessage) {
   return { client, ...view };
 }
 
+// openFrontCamera asks for the device's front camera at 640x480, as the
+// student's and the gate's pages do (cameraFailure says why it failed).
+export function openFrontCamera() {
+  return navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 }, height: { ideal: 480 }, facingMode: 'user' }, audio: false });
+}
+
 // probeServer reports whether this origin runs the classroom server. The
 // classroom answers /join with a redirect to the join page; a server
 // without the classroom, or any static host, has no such path (404). A HEAD

@@ -7,13 +7,13 @@
 // computes the chip's 128 numbers, which go back to the frame worker
 // (observe) and, at a bounded rate, to the server. Never a frame, never a
 // chip. The gate receives nothing back about whom it saw.
-import { $, deviceClient, overKey, publish, startPage } from './common.js';
+import { $, deviceClient, openFrontCamera, overKey, publish, startPage } from './common.js';
 import { t, num, onLang } from './i18n.js';
 import { decode, CONFIRMED } from '../js/wire.js';
 import { fetchBytes } from '../js/net.js';
 import { call, workerBuild } from '../js/workerlib.js';
 import { MODELS } from '../js/manifest.js';
-import { cameraBlocker, hasVideoInput } from '../js/secure.js';
+import { cameraBlocker, cameraFailure, hasVideoInput } from '../js/secure.js';
 
 // The models each worker needs, from the site's list (paths from the
 // site's root, one folder up): [worker's name, address].
@@ -267,10 +267,9 @@ async function startWatching() {
     if (!(await hasVideoInput())) { state.cameraError = 'nocamera'; throw new Error('no camera'); }
     if (typeof VideoFrame !== 'function') { state.cameraError = 'camera'; throw new Error('VideoFrame missing'); }
     try {
-      stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 }, height: { ideal: 480 }, facingMode: 'user' }, audio: false });
+      stream = await openFrontCamera();
     } catch (e) {
-      state.cameraError = e && (e.name === 'NotAllowedError' || e.name === 'SecurityError') ? 'denied'
-        : e && (e.name === 'NotFoundError' || e.name === 'OverconstrainedError') ? 'nocamera' : 'camera';
+      state.cameraError = cameraFailure(e);
       throw e;
     }
     state.camera = 'loading';

@@ -4,13 +4,13 @@
 // share them only on request; withdraw or leave at any time. The camera
 // picture and the face chip never leave the page; the scene the teacher
 // moves the class to is followed here.
-import { $, deviceClient, overKey, publish, SCENES, startPage } from './common.js';
+import { $, deviceClient, openFrontCamera, overKey, publish, SCENES, startPage } from './common.js';
 import { t, num, onLang, currentLang } from './i18n.js';
 import { decode } from '../js/wire.js';
 import { fetchBytes } from '../js/net.js';
 import { call as callWorker, workerBuild } from '../js/workerlib.js';
 import { MODELS } from '../js/manifest.js';
-import { cameraBlocker, hasVideoInput } from '../js/secure.js';
+import { cameraBlocker, cameraFailure, hasVideoInput } from '../js/secure.js';
 
 const SAMPLES = 5;       // embeddings of different frames averaged into the one that can be shared
 const MAX_FRAMES = 150;  // frames tried before giving up on finding a face
@@ -294,10 +294,9 @@ async function computeEmbedding() {
       throw new Error('no camera');
     }
     try {
-      stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 }, height: { ideal: 480 }, facingMode: 'user' }, audio: false });
+      stream = await openFrontCamera();
     } catch (e) {
-      state.cameraError = e && (e.name === 'NotAllowedError' || e.name === 'SecurityError') ? 'denied'
-        : e && (e.name === 'NotFoundError' || e.name === 'OverconstrainedError') ? 'nocamera' : 'camera';
+      state.cameraError = cameraFailure(e);
       throw e;
     }
     state.camera = 'loading';

@@ -30,3 +30,12 @@ export async function hasVideoInput(win = globalThis) {
     return true;
   }
 }
+
+// cameraFailure says why getUserMedia refused: 'denied' (the visitor or
+// the browser's policy said no), 'nocamera' (no camera, or none that
+// meets the request) or 'camera' (any other failure).
+export function cameraFailure(e) {
+  if (e && (e.name === 'NotAllowedError' || e.name === 'SecurityError')) return 'denied';
+  if (e && (e.name === 'NotFoundError' || e.name === 'OverconstrainedError')) return 'nocamera';
+  return 'camera';
+}

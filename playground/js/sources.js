@@ -7,7 +7,7 @@ import { clearBoxes, layoutOverlay, wakeOverlay } from './overlayhost.js';
 import { $, fail, hook, state } from './page.js';
 import { processStill, pump } from './pump.js';
 import { focusScene, setFrozen } from './scenes.js';
-import { cameraBlocker } from './secure.js';
+import { cameraBlocker, cameraFailure } from './secure.js';
 
 // ---------- sources ----------
 
@@ -24,8 +24,7 @@ export async function useCamera(opening) {
     state.mirror = true;
     await startVideo('camera', 'source.camera');
   } catch (e) {
-    const denied = e && (e.name === 'NotAllowedError' || e.name === 'SecurityError');
-    return useClip(denied ? 'source.noCameraDenied' : 'source.noCamera');
+    return useClip(cameraFailure(e) === 'denied' ? 'source.noCameraDenied' : 'source.noCamera');
   }
 }
 
