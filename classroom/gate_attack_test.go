@@ -29,23 +29,7 @@ func TestGateAttackGainsLittle(t *testing.T) {
 	worstGain := 0.0
 	for vi := range faces {
 		victim := faces[vi].Embedding
-		var prior match.Embedding
-		var others []match.Embedding
-		for j, f := range faces {
-			if j != vi {
-				others = append(others, f.Embedding)
-			}
-		}
-		for _, o := range others {
-			for i := range prior {
-				prior[i] += o[i] / float32(len(others))
-			}
-		}
-		pv := 0.0
-		for _, o := range others {
-			d := dist64(o, prior)
-			pv += d * d / EmbeddingDim / float64(len(others))
-		}
+		prior, pv := leaveOneOut(faces, vi)
 		dPrior := dist64(prior, victim)
 
 		tc := fakeConn(s)

@@ -153,6 +153,28 @@ func axisProbes(base match.Embedding, s float32) (probes []match.Embedding, axis
 
 func dist64(a, b match.Embedding) float64 { return refDistance(a, b) }
 
+// leaveOneOut is what an attacker of face vi knows in public: the mean of
+// the other faces' embeddings (the prior) and their variance per dimension
+// about it.
+func leaveOneOut(faces []testFace, vi int) (prior match.Embedding, pv float64) {
+	var others []match.Embedding
+	for j, f := range faces {
+		if j != vi {
+			others = append(others, f.Embedding)
+		}
+	}
+	for _, o := range others {
+		for i := range prior {
+			prior[i] += o[i] / float32(len(others))
+		}
+	}
+	for _, o := range others {
+		d := dist64(o, prior)
+		pv += d * d / EmbeddingDim / float64(len(others))
+	}
+	return prior, pv
+}
+
 // lsReconstruct is the best use of distances to known probes: the
 // least-squares solution of |v-p|² = D² (linear in v and |v|²), pulled
 // toward prior (the average of other faces) by the spread of real faces,
@@ -263,23 +285,7 @@ func TestReconstructionAttackFails(t *testing.T) {
 	for vi := range faces {
 		victim := faces[vi].Embedding
 		// The attacker's public knowledge: the other faces.
-		var prior match.Embedding
-		var others []match.Embedding
-		for j, f := range faces {
-			if j != vi {
-				others = append(others, f.Embedding)
-			}
-		}
-		for _, o := range others {
-			for i := range prior {
-				prior[i] += o[i] / float32(len(others))
-			}
-		}
-		pv := 0.0
-		for _, o := range others {
-			d := dist64(o, prior)
-			pv += d * d / EmbeddingDim / float64(len(others))
-		}
+		prior, pv := leaveOneOut(faces, vi)
 		// The base: an ordinary stranger's face, the first after the
 		// victim's at a typical distance (0.7 or more; 0.6 would already
 		// be a "match", and the attacker would have nothing to recover).
